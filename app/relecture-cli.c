@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* relecture-cli.c: Relecture without a display — analyze, terminology. */
+#define G_LOG_DOMAIN "relecture-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gio/gunixinputstream.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "rel-embedded-engine.h"
+#include "rel-terminology.h"
+
+enum
+{
+  EXIT_OK = 0,
+  EXIT_SOME_FAILED = 1,
+  EXIT_USAGE = 2,
+};
+
+typedef int (*CommandFunc) (int argc, char **argv);
+
+typedef struct
+{
+  const char  *name;
+  CommandFunc  func;
+  const char  *summary;
+} Command;
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  g_printerr ("relecture-cli: %s\n\n%s", message, help);
+  return EXIT_USAGE;
+}
+
+static gboolean
+parse_options (GOptionContext  *context,
+               int             *argc,
+               char          ***argv,
+               int             *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = usage_error (context, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static RelTerminology *
+load_terminology (void)
+{
+  g_autoptr(GError) error = NULL;
+  RelTerminology *terminology = rel_terminology_new_default (&error);
+
+  if (terminology == NULL)
+    g_printerr ("relecture-cli: %s\n", error->message);
+  return terminology;
+}
+
+/* analyze */
+
+static RelDocument *
+load_document (const char  *arg,
+               gsize        max_size,
+               GError     **error)
+{
+  if (g_str_equal (arg, "-"))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (0, FALSE);
+
+      return rel_document_new_from_stream (in, "-", max_size, NULL, error);
+    }
+  else
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (arg);
+
+      return rel_document_new_from_file (file, max_size, NULL, error);
+    }
+}
+
+static void
+print_readable (RelAnalysis *analysis)
+{
+  RelDocument *document = rel_analysis_get_document (analysis);
+
+  g_print (_("Document: %s\n"), rel_document_get_path (document));
+  g_print (_("  %" G_GSIZE_FORMAT " bytes, %s, %u page(s)\n"),
+           rel_document_get_length (document), rel_document_get_encoding (document),
+           rel_document_get_n_pages (document));
+  g_print (_("  SHA-256: %s\n"), rel_document_get_sha256 (document));
+  g_print (_("Engine: %s %s (%.1f ms)\n"), rel_analysis_get_engine_name (analysis),
+           PACKAGE_VERSION, rel_analysis_get_total_ms (analysis));
+  g_print ("\n");
+}
+
+static int
+command_analyze (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelTerminology) terminology = NULL;
+  g_autoptr(RelEngine) engine = NULL;
+  g_auto(GStrv) files = NULL;
+  gboolean json = FALSE;
+  int max_size_mb = 0;
+  int status = EXIT_OK;
+  guint n_files;
+  const GOptionEntry entries[] = {
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
+      N_("Print one JSON object per document (the analysis contract)"), NULL },
+    { "max-size", 0, 0, G_OPTION_ARG_INT, &max_size_mb,
+      N_("Refuse files larger than this (default 20)"), N_("MB") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FILE… — analyze clinical reports (“-” reads standard input)"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (files == NULL || files[0] == NULL)
+    return usage_error (context, _("no file to analyze"));
+  if (max_size_mb < 0)
+    return usage_error (context, _("--max-size must be positive"));
+
+  terminology = load_terminology ();
+  if (terminology == NULL)
+    return EXIT_SOME_FAILED;
+  engine = rel_embedded_engine_new (terminology);
+  n_files = g_strv_length (files);
+
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RelDocument) document = NULL;
+      g_autoptr(RelAnalysis) analysis = NULL;
+
+      document = load_document (files[i], (gsize) max_size_mb * 1024 * 1024, &error);
+      if (document != NULL)
+        analysis = rel_engine_analyze (engine, document, NULL, &error);
+
+      if (analysis == NULL)
+        {
+          /* The path is the user's own argument; the report's text is never shown. */
+          g_printerr ("relecture-cli: %s: %s\n", files[i], error->message);
+          status = EXIT_SOME_FAILED;
+          continue;
+        }
+
+      if (json)
+        {
+          /* One object per line with several files, pretty with one. */
+          g_autofree char *text = rel_analysis_to_json_string (analysis, n_files == 1);
+
+          g_print ("%s\n", text);
+        }
+      else
+        {
+          print_readable (analysis);
+        }
+    }
+
+  return status;
+}
+
+/* terminology */
+
+static int
+command_terminology_import (int    argc,
+                            char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *edition = NULL;
+  g_autofree char *destination = NULL;
+  g_auto(GStrv) files = NULL;
+  gint64 start;
+  guint n_codes = 0;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "edition", 'e', 0, G_OPTION_ARG_STRING, &edition,
+      N_("Edition of the file (default: the year in its name)"), N_("YEAR") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FILE — import the ATIH CIM-10 file (LIBCIM10MULTI.TXT or CSV)"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (files == NULL || g_strv_length (files) != 1)
+    return usage_error (context, _("give exactly one file to import"));
+
+  destination = rel_terminology_get_default_path ();
+  start = g_get_monotonic_time ();
+  if (!rel_terminology_import (files[0], edition, destination, &n_codes, NULL, &error))
+    {
+      g_printerr ("relecture-cli: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+
+  g_print (_("Imported %u codes in %.2f s into %s\n"), n_codes,
+           (g_get_monotonic_time () - start) / 1e6, destination);
+  return EXIT_OK;
+}
+
+static int
+command_terminology_search (int    argc,
+                            char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelTerminology) terminology = NULL;
+  g_autoptr(GArray) hits = NULL;
+  g_autofree char *query = NULL;
+  g_auto(GStrv) words = NULL;
+  int limit = 20;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_("Show at most N codes (default 20)"), "N" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &words, NULL, N_("QUERY…") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("QUERY… — search the nomenclature by code or by words"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (words == NULL || words[0] == NULL)
+    return usage_error (context, _("nothing to search for"));
+  if (limit <= 0)
+    return usage_error (context, _("--limit must be positive"));
+
+  terminology = load_terminology ();
+  if (terminology == NULL)
+    return EXIT_SOME_FAILED;
+
+  query = g_strjoinv (" ", words);
+  hits = rel_terminology_search (terminology, query, (guint) limit);
+  if (hits->len == 0)
+    {
+      g_print (_("No code found.\n"));
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < hits->len; i++)
+    {
+      const RelSearchHit *hit = &g_array_index (hits, RelSearchHit, i);
+      g_autofree char *display = rel_code_display (hit->concept->code);
+
+      g_print ("%-9s %s", display, hit->concept->label);
+      if (hit->synonym != NULL)
+        g_print (_(" (as “%s”)"), hit->synonym->expression);
+      if (hit->concept->type == REL_CODE_TYPE_NOT_CODABLE)
+        g_print (_(" [not codable]"));
+      else if (hit->concept->type != REL_CODE_TYPE_ANY)
+        g_print (_(" [not as DP]"));
+      g_print ("\n");
+    }
+
+  return EXIT_OK;
+}
+
+static int
+command_terminology_info (int    argc,
+                          char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelTerminology) terminology = NULL;
+  g_autofree char *path = NULL;
+  int status = EXIT_OK;
+
+  context = g_option_context_new (_("— describe the nomenclature in use"));
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (context, _("info takes no argument"));
+
+  terminology = load_terminology ();
+  if (terminology == NULL)
+    return EXIT_SOME_FAILED;
+
+  path = rel_terminology_get_default_path ();
+  g_print (_("Edition: %s\n"), rel_terminology_get_edition (terminology));
+  g_print (_("Source: %s\n"), rel_terminology_get_source (terminology));
+  if (!rel_terminology_is_bundled (terminology))
+    g_print (_("File: %s\n"), path);
+  g_print (_("Codes: %u (%u codable)\n"), rel_terminology_get_concepts (terminology)->len,
+           rel_terminology_get_n_codable (terminology));
+  g_print (_("Synonyms: %u\n"), rel_terminology_get_synonyms (terminology)->len);
+  return EXIT_OK;
+}
+
+static const Command terminology_commands[] = {
+  { "import", command_terminology_import, N_("Import the ATIH CIM-10 file") },
+  { "search", command_terminology_search, N_("Search codes by code or words") },
+  { "info", command_terminology_info, N_("Describe the nomenclature in use") },
+};
+
+static const Command commands[] = {
+  { "analyze", command_analyze, N_("Analyze clinical reports") },
+  { "terminology", NULL, N_("Import, search and describe the CIM-10 nomenclature") },
+};
+
+static void
+print_commands (FILE          *out,
+                const char    *prefix,
+                const Command *list,
+                guint          n)
+{
+  fprintf (out, _("Usage:\n  relecture-cli %sCOMMAND [OPTION…]\n\nCommands:\n"), prefix);
+  for (guint i = 0; i < n; i++)
+    fprintf (out, "  %-12s %s\n", list[i].name, _(list[i].summary));
+  fprintf (out, _("\nRun “relecture-cli %sCOMMAND --help” for the options of a command.\n"),
+           prefix);
+}
+
+static int
+dispatch (const char    *prefix,
+          const Command *list,
+          guint          n,
+          int            argc,
+          char         **argv)
+{
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      gboolean asked = argc >= 2;
+
+      print_commands (asked ? stdout : stderr, prefix, list, n);
+      return asked ? EXIT_OK : EXIT_USAGE;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_str_equal (argv[1], list[i].name))
+        {
+          if (list[i].func != NULL)
+            return list[i].func (argc - 1, argv + 1);
+          return dispatch ("terminology ", terminology_commands,
+                           G_N_ELEMENTS (terminology_commands), argc - 1, argv + 1);
+        }
+    }
+
+  g_printerr (_("relecture-cli: unknown command “%s”\n\n"), argv[1]);
+  print_commands (stderr, prefix, list, n);
+  return EXIT_USAGE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc >= 2 && g_str_equal (argv[1], "--version"))
+    {
+      g_print ("relecture-cli %s\n", PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+
+  return dispatch ("", commands, G_N_ELEMENTS (commands), argc, argv);
+}
