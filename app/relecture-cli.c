@@ -86,18 +86,74 @@ load_document (const char  *arg,
     }
 }
 
+static char *
+one_line (const char *text,
+          gsize       length)
+{
+  char *line = g_strndup (text, length);
+
+  g_strdelimit (line, "\n\t\f", ' ');
+  return line;
+}
+
+/* What a coder reads: the summary, then the codes with their evidence. */
 static void
 print_readable (RelAnalysis *analysis)
 {
   RelDocument *document = rel_analysis_get_document (analysis);
+  const char *text = rel_document_get_text (document);
+  g_autofree char *size = g_strdup_printf ("%" G_GSIZE_FORMAT, rel_document_get_length (document));
+  GPtrArray *summary = rel_analysis_get_summary (analysis);
+  GPtrArray *codes = rel_analysis_get_codes (analysis);
 
   g_print (_("Document: %s\n"), rel_document_get_path (document));
-  g_print (_("  %" G_GSIZE_FORMAT " bytes, %s, %u page(s)\n"),
-           rel_document_get_length (document), rel_document_get_encoding (document),
+  g_print (_("  %s bytes, %s, %u page(s)\n"), size, rel_document_get_encoding (document),
            rel_document_get_n_pages (document));
   g_print (_("  SHA-256: %s\n"), rel_document_get_sha256 (document));
   g_print (_("Engine: %s %s (%.1f ms)\n"), rel_analysis_get_engine_name (analysis),
            PACKAGE_VERSION, rel_analysis_get_total_ms (analysis));
+
+  g_print ("\n%s\n", _("Summary"));
+  if (summary->len == 0)
+    g_print ("  %s\n", _("(nothing to summarize)"));
+  for (guint i = 0; i < summary->len; i++)
+    {
+      const RelSummarySection *section = g_ptr_array_index (summary, i);
+
+      g_print ("  %s\n", section->section);
+      for (guint j = 0; j < section->items->len; j++)
+        {
+          const RelSummaryItem *item = g_ptr_array_index (section->items, j);
+          g_autofree char *line = one_line (item->text, strlen (item->text));
+
+          g_print ("    - %s\n", line);
+        }
+    }
+
+  g_print ("\n%s\n", _("Codes"));
+  if (codes->len == 0)
+    g_print ("  %s\n", _("(no code suggested)"));
+  for (guint i = 0; i < codes->len; i++)
+    {
+      const RelCodeSuggestion *code = g_ptr_array_index (codes, i);
+      g_autofree char *display = rel_code_display (code->code);
+      g_autoptr(GString) evidence = g_string_new (NULL);
+
+      for (guint j = 0; j < code->evidence->len && j < 3; j++)
+        {
+          const RelSpan *span = &g_array_index (code->evidence, RelSpan, j);
+          g_autofree char *words = one_line (text + span->start, span->end - span->start);
+
+          g_string_append_printf (evidence, "%s« %s »", j > 0 ? ", " : "", words);
+        }
+      if (code->evidence->len > 3)
+        g_string_append_printf (evidence, " +%u", code->evidence->len - 3);
+
+      g_print ("  %-3s %-8s %.2f  %s\n", code->role != NULL ? code->role : "-", display,
+               code->score, code->label);
+      g_print ("                     %s%s\n", evidence->str,
+               code->ambiguous ? _(" (ambiguous abbreviation: check the reading)") : "");
+    }
   g_print ("\n");
 }
 
@@ -134,7 +190,16 @@ command_analyze (int    argc,
   terminology = load_terminology ();
   if (terminology == NULL)
     return EXIT_SOME_FAILED;
-  engine = rel_embedded_engine_new (terminology);
+  {
+    g_autoptr(GError) error = NULL;
+
+    engine = rel_embedded_engine_new (terminology, &error);
+    if (engine == NULL)
+      {
+        g_printerr ("relecture-cli: %s\n", error->message);
+        return EXIT_SOME_FAILED;
+      }
+  }
   n_files = g_strv_length (files);
 
   for (guint i = 0; i < n_files; i++)
@@ -168,6 +233,147 @@ command_analyze (int    argc,
         }
     }
 
+  return status;
+}
+
+/* qualify */
+
+static gboolean
+qualify_line (RelEmbeddedEngine  *engine,
+              const char         *line,
+              GError            **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (RelSpan));
+  g_autoptr(GArray) result = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  JsonObject *object;
+  JsonArray *array;
+  const char *text;
+
+  if (!json_parser_load_from_data (parser, line, -1, error))
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("expected an object"));
+      return FALSE;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  text = json_object_get_string_member_with_default (object, "text", NULL);
+  array = json_object_has_member (object, "spans") ? json_object_get_array_member (object, "spans")
+                                                    : NULL;
+  if (text == NULL || array == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("expected “text” and “spans”"));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonArray *pair = json_array_get_array_element (array, i);
+      RelSpan span;
+
+      if (pair == NULL || json_array_get_length (pair) != 2)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("a span is [start, end] in bytes"));
+          return FALSE;
+        }
+      span.start = (guint) json_array_get_int_element (pair, 0);
+      span.end = (guint) json_array_get_int_element (pair, 1);
+      if (span.start > span.end || span.end > strlen (text))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("a span lies outside the text"));
+          return FALSE;
+        }
+      g_array_append_val (spans, span);
+    }
+
+  result = rel_embedded_engine_qualify_spans (engine, text, strlen (text), spans);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "qualifiers");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < result->len; i++)
+    {
+      const RelQualifiers *q = &g_array_index (result, RelQualifiers, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "negated");
+      json_builder_add_boolean_value (builder, q->negated);
+      json_builder_set_member_name (builder, "hypothesis");
+      json_builder_add_boolean_value (builder, q->hypothesis);
+      json_builder_set_member_name (builder, "family");
+      json_builder_add_boolean_value (builder, q->family);
+      json_builder_set_member_name (builder, "history");
+      json_builder_add_boolean_value (builder, q->history);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json = json_to_string (root, FALSE);
+  g_print ("%s\n", json);
+  return TRUE;
+}
+
+static int
+command_qualify (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelTerminology) terminology = NULL;
+  g_autoptr(RelEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GDataInputStream) data = NULL;
+  int status = EXIT_OK;
+  guint line_number = 0;
+
+  context = g_option_context_new (_("— qualify given spans: reads JSON lines "
+                                    "{\"text\": …, \"spans\": [[start, end], …]} "
+                                    "on standard input"));
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (context, _("qualify reads standard input and takes no argument"));
+
+  terminology = rel_terminology_new_bundled (&error);
+  if (terminology == NULL || (engine = rel_embedded_engine_new (terminology, &error)) == NULL)
+    {
+      g_printerr ("relecture-cli: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+
+  in = g_unix_input_stream_new (0, FALSE);
+  data = g_data_input_stream_new (in);
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (data, NULL, NULL, &error);
+
+      if (line == NULL)
+        break;
+      line_number++;
+      if (*line == '\0')
+        continue;
+      if (!qualify_line (REL_EMBEDDED_ENGINE (engine), line, &error))
+        {
+          g_printerr (_("relecture-cli: line %u: %s\n"), line_number, error->message);
+          g_clear_error (&error);
+          g_print ("{\"qualifiers\":null}\n");
+          status = EXIT_SOME_FAILED;
+        }
+    }
+  if (error != NULL)
+    {
+      g_printerr ("relecture-cli: %s\n", error->message);
+      status = EXIT_SOME_FAILED;
+    }
   return status;
 }
 
@@ -306,6 +512,7 @@ static const Command terminology_commands[] = {
 
 static const Command commands[] = {
   { "analyze", command_analyze, N_("Analyze clinical reports") },
+  { "qualify", command_qualify, N_("Qualify given spans of texts (for evaluation)") },
   { "terminology", NULL, N_("Import, search and describe the CIM-10 nomenclature") },
 };
 

@@ -1,16 +1,29 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* rel-embedded-engine.c: the embedded analysis pipeline. */
+/* rel-embedded-engine.c: the embedded pipeline — sections, terms, qualifiers,
+ * codes, summary — timed stage by stage. */
 #define G_LOG_DOMAIN "rel-embedded-engine"
 
 #include "config.h"
 
+#include "rel-coder.h"
 #include "rel-embedded-engine.h"
+#include "rel-lexicon.h"
+#include "rel-matcher.h"
+#include "rel-qualifier.h"
+#include "rel-sectioner.h"
+#include "rel-summarizer.h"
 
 struct _RelEmbeddedEngine
 {
   GObject         parent_instance;
 
   RelTerminology *terminology;
+  GHashTable     *stopwords;
+  RelMatcher     *matcher;
+  RelSectioner   *sectioner;
+  RelQualifier   *qualifier;
+  RelCoder       *coder;
+  RelSummarizer  *summarizer;
 };
 
 static void rel_embedded_engine_iface_init (RelEngineInterface *iface);
@@ -19,16 +32,80 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (RelEmbeddedEngine, rel_embedded_engine, G_TYPE_OB
                                G_IMPLEMENT_INTERFACE (REL_TYPE_ENGINE,
                                                       rel_embedded_engine_iface_init))
 
+static void
+add_timing (GArray     *timings,
+            const char *stage,
+            gint64     *since)
+{
+  gint64 now = g_get_monotonic_time ();
+  RelTiming timing = { stage, (now - *since) / 1000.0 };
+
+  g_array_append_val (timings, timing);
+  *since = now;
+}
+
 static RelAnalysis *
 rel_embedded_engine_analyze (RelEngine     *engine,
                              RelDocument   *document,
                              GCancellable  *cancellable,
                              GError       **error)
 {
+  RelEmbeddedEngine *self = REL_EMBEDDED_ENGINE (engine);
+  g_autoptr(RelTokens) tokens = NULL;
+  g_autoptr(GArray) matches = NULL;
+  g_autoptr(GArray) cues = NULL;
+  g_autoptr(GArray) qualifiers = NULL;
+  GArray *sections, *timings;
+  GPtrArray *mentions = NULL, *codes = NULL, *summary;
   gint64 start = g_get_monotonic_time ();
+  gint64 since = start;
+  RelTiming total;
 
-  return rel_analysis_new (document, "embedded", NULL,
-                           (g_get_monotonic_time () - start) / 1000.0);
+  timings = g_array_new (FALSE, TRUE, sizeof (RelTiming));
+
+  tokens = rel_tokens_new (rel_document_get_text (document), rel_document_get_length (document),
+                           self->stopwords);
+  add_timing (timings, "tokenize", &since);
+
+  sections = rel_sectioner_find (self->sectioner, tokens);
+  add_timing (timings, "sections", &since);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_array_unref (sections);
+      g_array_unref (timings);
+      return NULL;
+    }
+
+  matches = rel_matcher_find (self->matcher, tokens);
+  add_timing (timings, "match", &since);
+
+  cues = rel_qualifier_scan (self->qualifier, tokens);
+  qualifiers = g_array_sized_new (FALSE, TRUE, sizeof (RelQualifiers), matches->len);
+  for (guint i = 0; i < matches->len; i++)
+    {
+      const RelMatch *match = &g_array_index (matches, RelMatch, i);
+      RelQualifiers q;
+
+      rel_qualifier_qualify (self->qualifier, tokens, cues, sections, match->first_token,
+                             match->last_token, &q);
+      g_array_append_val (qualifiers, q);
+    }
+  add_timing (timings, "qualify", &since);
+
+  rel_coder_code (self->coder, tokens, sections, self->qualifier, cues, matches, qualifiers,
+                  &mentions, &codes);
+  add_timing (timings, "code", &since);
+
+  summary = rel_summarizer_summarize (self->summarizer, tokens, sections, codes);
+  add_timing (timings, "summarize", &since);
+
+  total.stage = "total";
+  total.ms = (g_get_monotonic_time () - start) / 1000.0;
+  g_array_append_val (timings, total);
+
+  return rel_analysis_new (document, "embedded", NULL, sections, mentions, codes, summary,
+                           timings);
 }
 
 static void
@@ -43,6 +120,12 @@ rel_embedded_engine_dispose (GObject *object)
   RelEmbeddedEngine *self = (RelEmbeddedEngine *) object;
 
   g_clear_object (&self->terminology);
+  g_clear_object (&self->matcher);
+  g_clear_object (&self->sectioner);
+  g_clear_object (&self->qualifier);
+  g_clear_object (&self->coder);
+  g_clear_object (&self->summarizer);
+  g_clear_pointer (&self->stopwords, g_hash_table_unref);
 
   G_OBJECT_CLASS (rel_embedded_engine_parent_class)->dispose (object);
 }
@@ -56,19 +139,43 @@ rel_embedded_engine_class_init (RelEmbeddedEngineClass *klass)
 static void
 rel_embedded_engine_init (RelEmbeddedEngine *self)
 {
+  self->stopwords = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 RelEngine *
-rel_embedded_engine_new (RelTerminology *terminology)
+rel_embedded_engine_new (RelTerminology  *terminology,
+                         GError         **error)
 {
-  RelEmbeddedEngine *self;
+  g_autoptr(RelEmbeddedEngine) self = NULL;
+  g_autoptr(GPtrArray) stopwords = NULL;
 
   g_return_val_if_fail (REL_IS_TERMINOLOGY (terminology), NULL);
 
   self = g_object_new (REL_TYPE_EMBEDDED_ENGINE, NULL);
   self->terminology = g_object_ref (terminology);
 
-  return REL_ENGINE (self);
+  stopwords = rel_lexicon_load ("stopwords.tsv", 1, error);
+  if (stopwords == NULL)
+    return NULL;
+  for (guint i = 0; i < stopwords->len; i++)
+    g_hash_table_add (self->stopwords,
+                      rel_tokens_fold_word (((char **) stopwords->pdata[i])[0], -1));
+
+  self->sectioner = rel_sectioner_new (error);
+  if (self->sectioner == NULL)
+    return NULL;
+  self->qualifier = rel_qualifier_new (error);
+  if (self->qualifier == NULL)
+    return NULL;
+  self->coder = rel_coder_new (terminology, error);
+  if (self->coder == NULL)
+    return NULL;
+  self->summarizer = rel_summarizer_new (error);
+  if (self->summarizer == NULL)
+    return NULL;
+  self->matcher = rel_matcher_new (terminology, self->stopwords);
+
+  return REL_ENGINE (g_steal_pointer (&self));
 }
 
 RelTerminology *
@@ -76,4 +183,38 @@ rel_embedded_engine_get_terminology (RelEmbeddedEngine *self)
 {
   g_return_val_if_fail (REL_IS_EMBEDDED_ENGINE (self), NULL);
   return self->terminology;
+}
+
+GArray *
+rel_embedded_engine_qualify_spans (RelEmbeddedEngine *self,
+                                   const char        *text,
+                                   gsize              length,
+                                   GArray            *spans)
+{
+  g_autoptr(RelTokens) tokens = NULL;
+  g_autoptr(GArray) sections = NULL;
+  g_autoptr(GArray) cues = NULL;
+  GArray *result;
+
+  g_return_val_if_fail (REL_IS_EMBEDDED_ENGINE (self), NULL);
+
+  tokens = rel_tokens_new (text, length, self->stopwords);
+  sections = rel_sectioner_find (self->sectioner, tokens);
+  cues = rel_qualifier_scan (self->qualifier, tokens);
+  result = g_array_sized_new (FALSE, TRUE, sizeof (RelQualifiers), spans->len);
+
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const RelSpan *span = &g_array_index (spans, RelSpan, i);
+      guint first = rel_tokens_find (tokens, span->start);
+      guint last = span->end > 0 ? rel_tokens_find (tokens, span->end - 1) : first;
+      RelQualifiers q = { 0 };
+
+      if (first < rel_tokens_get_n (tokens))
+        rel_qualifier_qualify (self->qualifier, tokens, cues, sections, first,
+                               MAX (first, last), &q);
+      g_array_append_val (result, q);
+    }
+
+  return result;
 }

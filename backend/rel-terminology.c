@@ -276,9 +276,11 @@ category_row (RelTerminology  *self,
                            _("expected a 3-character category and its label"));
       return FALSE;
     }
-  g_hash_table_replace (self->category_labels,
-                        g_string_chunk_insert_const (self->strings, fields[0]),
-                        g_string_chunk_insert (self->strings, fields[1]));
+  /* An imported nomenclature names its own categories; these only fill gaps. */
+  if (!g_hash_table_contains (self->category_labels, fields[0]))
+    g_hash_table_insert (self->category_labels,
+                         g_string_chunk_insert_const (self->strings, fields[0]),
+                         g_string_chunk_insert (self->strings, fields[1]));
   return TRUE;
 }
 
@@ -441,6 +443,21 @@ prune_synonyms (RelTerminology *self)
     }
 }
 
+/* In an imported nomenclature, the codes of the starter set are marked as
+ * the frequent ones, so that the search ranks them first among equals. */
+static gboolean
+frequent_row (RelTerminology  *self,
+              char           **fields,
+              guint            n_fields,
+              GError         **error)
+{
+  RelConcept *concept = g_hash_table_lookup (self->by_code, fields[0]);
+
+  if (concept != NULL)
+    concept->frequent = TRUE;
+  return TRUE;
+}
+
 static gboolean
 load_common (RelTerminology  *self,
              GError         **error)
@@ -450,7 +467,19 @@ load_common (RelTerminology  *self,
       !load_resources (self, "synonyms-", synonym_row, error))
     return FALSE;
 
+  if (self->bundled)
+    {
+      for (guint i = 0; i < self->concepts->len; i++)
+        ((RelConcept *) g_ptr_array_index (self->concepts, i))->frequent = TRUE;
+    }
+  else if (!load_resources (self, "codes-", frequent_row, error))
+    {
+      return FALSE;
+    }
+
   g_ptr_array_sort (self->concepts, compare_concepts);
+  for (guint i = 0; i < self->concepts->len; i++)
+    ((RelConcept *) g_ptr_array_index (self->concepts, i))->id = i;
   prune_synonyms (self);
   return TRUE;
 }
@@ -908,29 +937,29 @@ words_score (const char  *folded,
   return total;
 }
 
+typedef struct
+{
+  double           *scores;  /* by concept id; 0 when not a hit */
+  const RelSynonym **via;
+} Hits;
+
 static void
-add_hit (GHashTable       *best,
+add_hit (Hits             *hits,
          const RelConcept *concept,
          const RelSynonym *synonym,
          double            score)
 {
-  RelSearchHit *hit = g_hash_table_lookup (best, concept);
-
-  /* Codable codes always come first: a coder can only use those. */
+  /* Codable codes always come first: a coder can only use those. Among
+   * equals, the codes coders use most come before the rare ones. */
   if (concept->type != REL_CODE_TYPE_NOT_CODABLE)
     score += 100.0;
+  if (concept->frequent)
+    score += 1.0;
 
-  if (hit == NULL)
-    {
-      hit = g_new0 (RelSearchHit, 1);
-      hit->concept = concept;
-      g_hash_table_insert (best, (gpointer) concept, hit);
-    }
-  else if (hit->score >= score)
+  if (hits->scores[concept->id] >= score)
     return;
-
-  hit->synonym = synonym;
-  hit->score = score;
+  hits->scores[concept->id] = score;
+  hits->via[concept->id] = synonym;
 }
 
 static int
@@ -950,35 +979,31 @@ rel_terminology_search (RelTerminology *self,
                         const char     *query,
                         guint           limit)
 {
-  g_autoptr(GHashTable) best = NULL;
   g_autofree char *code = NULL;
   g_autofree char *folded = NULL;
-  GArray *hits;
-  GHashTableIter iter;
-  gpointer value;
+  Hits hits;
+  GArray *result;
+  guint n = self != NULL ? self->concepts->len : 0;
 
   g_return_val_if_fail (REL_IS_TERMINOLOGY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  best = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  hits = g_array_new (FALSE, FALSE, sizeof (RelSearchHit));
+  hits.scores = g_new0 (double, n);
+  hits.via = g_new0 (const RelSynonym *, n);
+  result = g_array_new (FALSE, FALSE, sizeof (RelSearchHit));
 
   code = rel_code_normalize (query);
   if (code != NULL)
     {
-      gsize n = strlen (code);
+      gsize length = strlen (code);
 
-      for (guint i = 0; i < self->concepts->len; i++)
+      for (guint i = 0; i < n; i++)
         {
           const RelConcept *concept = g_ptr_array_index (self->concepts, i);
 
-          if (strncmp (concept->code, code, n) == 0)
-            {
-              /* The code itself, then its nearest children, then deeper ones. */
-              double score = 50.0 - (double) (strlen (concept->code) - n);
-
-              add_hit (best, concept, NULL, score);
-            }
+          /* The code itself, then its nearest children, then deeper ones. */
+          if (strncmp (concept->code, code, length) == 0)
+            add_hit (&hits, concept, NULL, 50.0 - (double) (strlen (concept->code) - length));
         }
     }
 
@@ -987,21 +1012,20 @@ rel_terminology_search (RelTerminology *self,
     {
       g_auto(GStrv) words = g_strsplit (folded, " ", -1);
 
-      for (guint i = 0; i < self->concepts->len; i++)
+      for (guint i = 0; i < n; i++)
         {
           const RelConcept *concept = g_ptr_array_index (self->concepts, i);
           double score = words_score (concept->folded, words);
 
           /* Shorter labels are the more general and more likely wanted. */
           if (score > 0.0)
-            add_hit (best, concept, NULL, score - strlen (concept->folded) / 1000.0);
+            add_hit (&hits, concept, NULL, score - strlen (concept->folded) / 1000.0);
         }
 
       for (guint i = 0; i < self->synonyms->len; i++)
         {
           const RelSynonym *synonym = g_ptr_array_index (self->synonyms, i);
           double score = words_score (synonym->folded, words);
-          const RelConcept *concept;
 
           if (score == 0.0)
             continue;
@@ -1010,21 +1034,31 @@ rel_terminology_search (RelTerminology *self,
             score += 10.0;
           for (guint j = 0; synonym->codes[j] != NULL; j++)
             {
-              concept = rel_terminology_lookup (self, synonym->codes[j]);
+              const RelConcept *concept = rel_terminology_lookup (self, synonym->codes[j]);
+
               if (concept != NULL)
-                add_hit (best, concept, synonym, score - strlen (synonym->folded) / 1000.0);
+                add_hit (&hits, concept, synonym, score - strlen (synonym->folded) / 1000.0);
             }
         }
     }
 
-  g_hash_table_iter_init (&iter, best);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_array_append_vals (hits, value, 1);
-  g_array_sort (hits, compare_hits);
-  if (limit > 0 && hits->len > limit)
-    g_array_set_size (hits, limit);
+  for (guint i = 0; i < n; i++)
+    {
+      if (hits.scores[i] > 0.0)
+        {
+          RelSearchHit hit = { g_ptr_array_index (self->concepts, i), hits.via[i],
+                               hits.scores[i] };
 
-  return hits;
+          g_array_append_val (result, hit);
+        }
+    }
+  g_array_sort (result, compare_hits);
+  if (limit > 0 && result->len > limit)
+    g_array_set_size (result, limit);
+
+  g_free (hits.scores);
+  g_free (hits.via);
+  return result;
 }
 
 GPtrArray *

@@ -38,6 +38,8 @@ typedef struct
   const char  *label;     /* French label */
   const char  *folded;    /* rel_text_fold() of the label, with a leading space */
   RelCodeType  type;
+  guint        id;        /* position in rel_terminology_get_concepts() */
+  gboolean     frequent;  /* among the codes MCO coders use most (the starter set) */
 } RelConcept;
 
 typedef struct

@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* rel-sectioner.c: section titles from the authored lexicon, and content cues
+ * for reports written without titles. */
+#define G_LOG_DOMAIN "rel-sectioner"
+
+#include "config.h"
+
+#include "rel-lexicon.h"
+#include "rel-sectioner.h"
+#include "rel-text.h"
+
+/* A title line is short; a colon further than this starts a sentence. */
+#define MAX_TITLE_BYTES 70
+#define MAX_COLON_BYTES 60
+/* Below this, a paragraph's cues do not outweigh the paragraph before it. */
+#define MIN_CUE_SCORE 2.0
+
+typedef struct
+{
+  GStrv        words;
+  const char  *label;
+  double       weight;
+} Cue;
+
+struct _RelSectioner
+{
+  GObject     parent_instance;
+
+  GHashTable *titles;        /* folded title → interned label */
+  guint       max_title_words;
+  GPtrArray  *cues;          /* Cue* */
+  GHashTable *cues_by_first; /* first word → GPtrArray of Cue* */
+  GHashTable *labs;          /* folded lab, imaging and vital names */
+  GHashTable *dosage;        /* folded dose units, forms and rhythms */
+};
+
+G_DEFINE_FINAL_TYPE (RelSectioner, rel_sectioner, G_TYPE_OBJECT)
+
+static void
+cue_free (gpointer data)
+{
+  Cue *cue = data;
+
+  g_strfreev (cue->words);
+  g_free (cue);
+}
+
+static void
+rel_sectioner_finalize (GObject *object)
+{
+  RelSectioner *self = (RelSectioner *) object;
+
+  g_clear_pointer (&self->titles, g_hash_table_unref);
+  g_clear_pointer (&self->cues_by_first, g_hash_table_unref);
+  g_clear_pointer (&self->cues, g_ptr_array_unref);
+  g_clear_pointer (&self->labs, g_hash_table_unref);
+  g_clear_pointer (&self->dosage, g_hash_table_unref);
+
+  G_OBJECT_CLASS (rel_sectioner_parent_class)->finalize (object);
+}
+
+static void
+rel_sectioner_class_init (RelSectionerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rel_sectioner_finalize;
+}
+
+static void
+rel_sectioner_init (RelSectioner *self)
+{
+  self->titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cues = g_ptr_array_new_with_free_func (cue_free);
+  self->cues_by_first = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                               (GDestroyNotify) g_ptr_array_unref);
+  self->labs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->dosage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* The words of @text folded as tokens are, joined by spaces. */
+static char *
+fold_key (const char *text,
+          gssize      length)
+{
+  g_autofree char *copy = g_strndup (text, length < 0 ? strlen (text) : (gsize) length);
+  g_auto(GStrv) words = rel_tokens_split (copy);
+
+  return g_strjoinv (" ", words);
+}
+
+static gboolean
+load_word_set (GHashTable  *set,
+               const char  *name,
+               GError     **error)
+{
+  g_autoptr(GPtrArray) rows = rel_lexicon_load (name, 1, error);
+
+  if (rows == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      char **fields = g_ptr_array_index (rows, i);
+
+      g_hash_table_add (set, fold_key (fields[0], -1));
+    }
+  return TRUE;
+}
+
+RelSectioner *
+rel_sectioner_new (GError **error)
+{
+  g_autoptr(RelSectioner) self = g_object_new (REL_TYPE_SECTIONER, NULL);
+  g_autoptr(GPtrArray) titles = NULL;
+  g_autoptr(GPtrArray) cues = NULL;
+
+  titles = rel_lexicon_load ("sections.tsv", 2, error);
+  if (titles == NULL)
+    return NULL;
+  for (guint i = 0; i < titles->len; i++)
+    {
+      char **fields = g_ptr_array_index (titles, i);
+      char *key = fold_key (fields[0], -1);
+      guint n_words = 1;
+
+      for (const char *p = key; *p != '\0'; p++)
+        n_words += *p == ' ';
+      self->max_title_words = MAX (self->max_title_words, n_words);
+      g_hash_table_replace (self->titles, key, (gpointer) g_intern_string (g_strstrip (fields[1])));
+    }
+
+  cues = rel_lexicon_load ("section-cues.tsv", 3, error);
+  if (cues == NULL)
+    return NULL;
+  for (guint i = 0; i < cues->len; i++)
+    {
+      char **fields = g_ptr_array_index (cues, i);
+      Cue *cue = g_new0 (Cue, 1);
+
+      cue->words = rel_tokens_split (fields[0]);
+      cue->label = g_intern_string (fields[1]);
+      cue->weight = g_ascii_strtod (fields[2], NULL);
+      g_ptr_array_add (self->cues, cue);
+      if (cue->words[0] != NULL)
+        {
+          GPtrArray *bucket = g_hash_table_lookup (self->cues_by_first, cue->words[0]);
+
+          if (bucket == NULL)
+            {
+              bucket = g_ptr_array_new ();
+              g_hash_table_insert (self->cues_by_first, cue->words[0], bucket);
+            }
+          g_ptr_array_add (bucket, cue);
+        }
+    }
+
+  if (!load_word_set (self->labs, "lab-tests.tsv", error) ||
+      !load_word_set (self->dosage, "dosage.tsv", error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+typedef struct
+{
+  guint       line_start;
+  guint       line_end;
+  guint       title_start;
+  guint       title_end;
+  const char *label;
+  gboolean    family;
+} Title;
+
+static gboolean
+is_decoration (gunichar c)
+{
+  return c == '-' || c == 0x2013 || c == 0x2014 || c == '*' || c == 0x2022 || c == '#' ||
+         c == '=' || c == '_' || c == '>' || c == '~' || c == 0x25CF || c == 0x25AA ||
+         c == ' ' || c == '\t' || c == 0xA0;
+}
+
+/* Skips "1.", "II -", "A)", "3/" before a title. */
+static const char *
+skip_numbering (const char *p,
+                const char *end)
+{
+  const char *q = p;
+
+  if (q < end && g_ascii_isdigit (*q))
+    while (q < end && g_ascii_isdigit (*q))
+      q++;
+  else if (q < end && strchr ("IVX", *q) != NULL)
+    while (q < end && strchr ("IVX", *q) != NULL)
+      q++;
+  else if (q + 1 < end && g_ascii_isalpha (*q) && (q[1] == ')' || q[1] == '.'))
+    q++;
+  else
+    return p;
+
+  if (q < end && (*q == '.' || *q == ')' || *q == '-' || *q == '/' || *q == ':'))
+    {
+      q++;
+      while (q < end && (*q == ' ' || *q == '\t'))
+        q++;
+      return q;
+    }
+  if (q < end && (*q == ' ') && q > p && g_ascii_isdigit (p[0]))
+    {
+      while (q < end && *q == ' ')
+        q++;
+      return q;
+    }
+  return p;
+}
+
+static gboolean
+has_lowercase (const char *text,
+               const char *end)
+{
+  for (const char *p = text; p < end; p = g_utf8_next_char (p))
+    if (g_unichar_islower (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
+static guint
+count_words (const char *key)
+{
+  guint n = *key != '\0';
+
+  for (const char *p = key; *p != '\0'; p++)
+    n += *p == ' ';
+  return n;
+}
+
+/* Decides whether a line is a section title, and which. */
+static gboolean
+read_title (RelSectioner *self,
+            const char   *text,
+            guint         line_start,
+            guint         line_end,
+            Title        *title)
+{
+  const char *p = text + line_start;
+  const char *end = text + line_end;
+  const char *head_end, *colon;
+  g_autofree char *key = NULL;
+  const char *label;
+  gboolean upper, short_line;
+  guint n_words;
+
+  while (p < end && is_decoration (g_utf8_get_char (p)))
+    p = g_utf8_next_char (p);
+  p = skip_numbering (p, end);
+  if (p >= end || !g_unichar_isalpha (g_utf8_get_char (p)))
+    return FALSE;
+
+  colon = memchr (p, ':', end - p);
+  if (colon != NULL && colon - p <= MAX_COLON_BYTES)
+    head_end = colon;
+  else if (end - p <= MAX_TITLE_BYTES)
+    {
+      head_end = end;
+      colon = NULL;
+    }
+  else
+    return FALSE;
+
+  /* Trailing decoration: "--- Évolution ---". */
+  while (head_end > p)
+    {
+      const char *prev = g_utf8_prev_char (head_end);
+
+      if (!is_decoration (g_utf8_get_char (prev)))
+        break;
+      head_end = prev;
+    }
+  if (head_end <= p)
+    return FALSE;
+
+  key = fold_key (p, head_end - p);
+  n_words = count_words (key);
+  if (n_words == 0)
+    return FALSE;
+
+  label = g_hash_table_lookup (self->titles, key);
+  upper = !has_lowercase (p, head_end);
+  short_line = colon == NULL && n_words <= 4 && head_end[-1] != '.' && end[-1] != '.';
+
+  if (label == NULL && (colon != NULL || upper || short_line))
+    {
+      /* "BILAN BIOLOGIQUE D'ENTRÉE" begins with the title "bilan biologique". */
+      g_auto(GStrv) words = g_strsplit (key, " ", -1);
+
+      for (guint k = MIN (n_words - 1, self->max_title_words); k >= 1 && label == NULL; k--)
+        {
+          g_autofree char *prefix = NULL;
+          char *saved = words[k];
+
+          words[k] = NULL;
+          prefix = g_strjoinv (" ", words);
+          words[k] = saved;
+          label = g_hash_table_lookup (self->titles, prefix);
+        }
+    }
+
+  title->family = strstr (key, "famil") != NULL;
+  if (label == NULL && title->family && (colon != NULL || upper || short_line))
+    label = g_intern_static_string ("antecedents");
+  if (label == NULL)
+    return FALSE;
+
+  title->line_start = line_start;
+  title->line_end = line_end;
+  title->title_start = p - text;
+  title->title_end = colon != NULL ? (guint) (colon + 1 - text) : (guint) (head_end - text);
+  title->label = label;
+  return TRUE;
+}
+
+static guint
+trim_end (const char *text,
+          guint       start,
+          guint       end)
+{
+  while (end > start && g_ascii_isspace (text[end - 1]))
+    end--;
+  return end;
+}
+
+static GArray *
+sections_from_titles (const char *text,
+                      gsize       length,
+                      GArray     *titles)
+{
+  GArray *sections = g_array_new (FALSE, TRUE, sizeof (RelSection));
+
+  for (guint i = 0; i < titles->len; i++)
+    {
+      const Title *title = &g_array_index (titles, Title, i);
+      guint next = i + 1 < titles->len ? g_array_index (titles, Title, i + 1).line_start
+                                       : (guint) length;
+      RelSection section = { 0 };
+
+      section.label = title->label;
+      section.start = title->title_start;
+      section.end = trim_end (text, title->title_start, next);
+      section.title_start = title->title_start;
+      section.title_end = title->title_end;
+      section.family = title->family;
+      g_array_append_val (sections, section);
+    }
+
+  return sections;
+}
+
+typedef struct
+{
+  guint first_token;
+  guint last_token;   /* exclusive */
+} Paragraph;
+
+/* Adds the weights of the cues found in @paragraph to @scores (label → double). */
+static void
+score_cues (RelSectioner *self,
+            RelTokens    *tokens,
+            Paragraph    *paragraph,
+            GHashTable   *scores)
+{
+  for (guint i = paragraph->first_token; i < paragraph->last_token; i++)
+    {
+      GPtrArray *bucket = g_hash_table_lookup (self->cues_by_first,
+                                               rel_tokens_get (tokens, i)->folded);
+
+      for (guint c = 0; bucket != NULL && c < bucket->len; c++)
+        {
+          const Cue *cue = g_ptr_array_index (bucket, c);
+          guint n_words = g_strv_length (cue->words);
+          gboolean found = i + n_words <= paragraph->last_token;
+          double *score;
+
+          for (guint k = 1; k < n_words && found; k++)
+            found = g_str_equal (rel_tokens_get (tokens, i + k)->folded, cue->words[k]);
+          if (!found)
+            continue;
+
+          score = g_hash_table_lookup (scores, cue->label);
+          if (score == NULL)
+            {
+              score = g_new0 (double, 1);
+              g_hash_table_insert (scores, (gpointer) cue->label, score);
+            }
+          /* Cues at the start of a paragraph say the most. */
+          *score += cue->weight * (i - paragraph->first_token < 6 ? 1.5 : 1.0);
+        }
+    }
+}
+
+/* Results and prescriptions have a shape: a name followed by a number, a
+ * number followed by a unit. */
+static void
+score_shapes (RelSectioner *self,
+              RelTokens    *tokens,
+              Paragraph    *paragraph,
+              double       *labs,
+              double       *drugs)
+{
+  for (guint i = paragraph->first_token; i + 1 < paragraph->last_token; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      const RelToken *next = rel_tokens_get (tokens, i + 1);
+
+      if (g_hash_table_contains (self->labs, token->folded) && (next->flags & REL_TOKEN_NUMBER))
+        *labs += 1.0;
+      if ((token->flags & REL_TOKEN_NUMBER) && g_hash_table_contains (self->dosage, next->folded))
+        *drugs += 0.75;
+    }
+}
+
+static GArray *
+sections_from_content (RelSectioner *self,
+                       RelTokens    *tokens)
+{
+  static const char *labels[] = {
+    "motif", "antecedents", "allergies", "mode_de_vie", "histoire", "examen_clinique",
+    "examens_complementaires", "conclusion", "traitement", "evolution", "suivi",
+    "traitement_sortie", "entete",
+  };
+  const char *text = rel_tokens_get_text (tokens);
+  GArray *sections = g_array_new (FALSE, TRUE, sizeof (RelSection));
+  g_autoptr(GArray) paragraphs = g_array_new (FALSE, FALSE, sizeof (Paragraph));
+  guint n = rel_tokens_get_n (tokens);
+  const char *previous = NULL;
+  gboolean blank_lines = FALSE;
+
+  for (guint i = 1; i < n && !blank_lines; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      const char *gap = text + rel_tokens_get (tokens, i - 1)->end;
+
+      blank_lines = (token->flags & REL_TOKEN_NEWLINE) &&
+                    g_strstr_len (gap, token->start - rel_tokens_get (tokens, i - 1)->end,
+                                  "\n\n") != NULL;
+    }
+
+  /* Paragraphs: separated by blank lines, or by line breaks when there are none. */
+  for (guint i = 0; i < n; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      gboolean starts = i == 0;
+
+      if (!starts && (token->flags & REL_TOKEN_NEWLINE))
+        {
+          const RelToken *before = rel_tokens_get (tokens, i - 1);
+
+          starts = !blank_lines ||
+                   g_strstr_len (text + before->end, token->start - before->end, "\n\n") != NULL;
+        }
+      if (starts)
+        {
+          Paragraph paragraph = { i, i + 1 };
+          g_array_append_val (paragraphs, paragraph);
+        }
+      else
+        g_array_index (paragraphs, Paragraph, paragraphs->len - 1).last_token = i + 1;
+    }
+
+  for (guint p = 0; p < paragraphs->len; p++)
+    {
+      Paragraph *paragraph = &g_array_index (paragraphs, Paragraph, p);
+      const char *best = NULL;
+      double best_score = 0.0, labs = 0.0, drugs = 0.0;
+      RelSection section = { 0 };
+
+      g_autoptr(GHashTable) scores = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+
+      score_shapes (self, tokens, paragraph, &labs, &drugs);
+      score_cues (self, tokens, paragraph, scores);
+      for (guint l = 0; l < G_N_ELEMENTS (labels); l++)
+        {
+          const char *label = g_intern_static_string (labels[l]);
+          double *cue_score = g_hash_table_lookup (scores, label);
+          double score = cue_score != NULL ? *cue_score : 0.0;
+
+          if (g_str_equal (labels[l], "examens_complementaires"))
+            score += MIN (labs, 6.0);
+          else if (g_str_equal (labels[l], "traitement"))
+            score += MIN (drugs, 6.0);
+          if (score > best_score)
+            {
+              best = label;
+              best_score = score;
+            }
+        }
+
+      if (best == NULL || best_score < MIN_CUE_SCORE)
+        best = previous != NULL ? previous : g_intern_static_string ("histoire");
+      previous = best;
+      if (g_str_equal (best, "entete"))
+        continue;
+
+      section.label = best;
+      section.start = rel_tokens_get (tokens, paragraph->first_token)->start;
+      section.end = rel_tokens_get (tokens, paragraph->last_token - 1)->end;
+      section.title_start = section.title_end = section.start;
+      section.inferred = TRUE;
+
+      /* Consecutive paragraphs on the same matter make one section. */
+      if (sections->len > 0 &&
+          g_array_index (sections, RelSection, sections->len - 1).label == best)
+        g_array_index (sections, RelSection, sections->len - 1).end = section.end;
+      else
+        g_array_append_val (sections, section);
+    }
+
+  return sections;
+}
+
+GArray *
+rel_sectioner_find (RelSectioner *self,
+                    RelTokens    *tokens)
+{
+  g_autoptr(GArray) titles = g_array_new (FALSE, TRUE, sizeof (Title));
+  const char *text;
+  gsize length;
+  guint line_start = 0;
+
+  g_return_val_if_fail (REL_IS_SECTIONER (self), NULL);
+
+  text = rel_tokens_get_text (tokens);
+  length = rel_tokens_get_n (tokens) > 0
+           ? rel_tokens_get (tokens, rel_tokens_get_n (tokens) - 1)->end : 0;
+  while (length > 0 && text[length] != '\0' && text[length] != '\n')
+    length++;
+
+  while (line_start < length)
+    {
+      const char *newline = memchr (text + line_start, '\n', length - line_start);
+      guint line_end = newline != NULL ? (guint) (newline - text) : (guint) length;
+      Title title = { 0 };
+
+      if (read_title (self, text, line_start, line_end, &title))
+        g_array_append_val (titles, title);
+      line_start = line_end + 1;
+    }
+
+  if (titles->len > 0)
+    return sections_from_titles (text, length, titles);
+  return sections_from_content (self, tokens);
+}
+
+const RelSection *
+rel_sections_lookup (GArray *sections,
+                     guint   offset)
+{
+  for (guint i = 0; i < sections->len; i++)
+    {
+      const RelSection *section = &g_array_index (sections, RelSection, i);
+
+      if (offset >= section->start && offset < section->end)
+        return section;
+    }
+  return NULL;
+}

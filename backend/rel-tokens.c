@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* rel-tokens.c: tokenization of report text for the matcher, sections and qualifiers. */
+#define G_LOG_DOMAIN "rel-tokens"
+
+#include "config.h"
+
+#include "rel-text.h"
+#include "rel-tokens.h"
+
+struct _RelTokens
+{
+  const char   *text;
+  gsize         length;
+  GArray       *tokens;   /* RelToken */
+  GStringChunk *strings;
+};
+
+static gboolean
+is_word_char (gunichar c)
+{
+  GUnicodeType type;
+
+  if (c < 0x80)
+    return g_ascii_isalnum (c);
+  type = g_unichar_type (c);
+  return g_unichar_isalnum (c) || type == G_UNICODE_NON_SPACING_MARK ||
+         type == G_UNICODE_SPACING_MARK;
+}
+
+static gboolean
+is_apostrophe (gunichar c)
+{
+  return c == '\'' || c == 0x2019 || c == 0x2018 || c == 0x02BC;
+}
+
+static gboolean
+is_hyphen (gunichar c)
+{
+  return c == '-' || c == 0x2010 || c == 0x2011;
+}
+
+char *
+rel_tokens_fold_word (const char *word,
+                      gssize      length)
+{
+  gsize n = length < 0 ? strlen (word) : (gsize) length;
+  gboolean ascii = TRUE;
+  char *folded;
+  gsize len;
+
+  for (gsize i = 0; i < n && ascii; i++)
+    ascii = (guchar) word[i] < 0x80;
+
+  if (ascii)
+    folded = g_ascii_strdown (word, n);
+  else
+    {
+      /* Folding never adds spaces inside a word, but a ligature or a
+       * superscript may; keep the word whole. */
+      g_autofree char *spaced = rel_text_fold (word, n);
+      GString *joined = g_string_new (NULL);
+
+      for (const char *p = spaced; *p != '\0'; p++)
+        if (*p != ' ')
+          g_string_append_c (joined, *p);
+      folded = g_string_free (joined, FALSE);
+    }
+
+  /* French plurals: -aux → -al ("rénaux"), final -s or -x dropped. Both the
+   * text and the lexicons go through this, so only consistency matters. */
+  len = strlen (folded);
+  if (len > 4 && g_str_has_suffix (folded, "aux"))
+    {
+      folded[len - 2] = 'l';
+      folded[len - 1] = '\0';
+    }
+  else if (len > 3 && (folded[len - 1] == 's' || folded[len - 1] == 'x') &&
+           !g_ascii_isdigit (folded[len - 2]) && folded[len - 2] != 's')
+    {
+      folded[len - 1] = '\0';
+    }
+
+  return folded;
+}
+
+/* Looks at what stands between two tokens and says what kind of break it is. */
+static RelTokenFlags
+classify_gap (const char *text,
+              gsize       gap_start,
+              gsize       gap_end,
+              gsize       previous_length)
+{
+  RelTokenFlags flags = 0;
+  guint newlines = 0;
+  gboolean line_start = gap_start == 0;
+
+  for (const char *p = text + gap_start; p < text + gap_end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\n' || c == '\f')
+        {
+          newlines++;
+          flags |= REL_TOKEN_NEWLINE;
+          line_start = TRUE;
+          continue;
+        }
+      if (c == ' ' || c == '\t' || c == '\r' || c == 0xA0 || c == 0x202F)
+        continue;
+
+      if (line_start && (is_hyphen (c) || c == '*' || c == 0x2022 || c == 0x2013 ||
+                         c == 0x2014 || c == '>' || c == 0x25CF || c == 0x25AA))
+        {
+          /* A bullet opens a new item. */
+          flags |= REL_TOKEN_SENTENCE | REL_TOKEN_BREAK;
+          line_start = FALSE;
+          continue;
+        }
+      line_start = FALSE;
+
+      if (is_apostrophe (c))
+        continue;
+      if (is_hyphen (c) && gap_end - gap_start == 1)
+        continue; /* "anti-inflammatoire", "broncho-pneumopathie" */
+      if (c == '.' && previous_length == 1 && gap_end - gap_start <= 2)
+        continue; /* an initial: "E. coli" */
+
+      flags |= REL_TOKEN_BREAK;
+      if (c == '.' || c == '!' || c == '?' || c == ';' || c == ':' || c == 0x2026)
+        flags |= REL_TOKEN_SENTENCE;
+      if (c == '?')
+        flags |= REL_TOKEN_QUESTION;
+      if (c == ',')
+        flags |= REL_TOKEN_COMMA;
+    }
+
+  if (newlines >= 2)
+    flags |= REL_TOKEN_SENTENCE | REL_TOKEN_BREAK;
+  return flags;
+}
+
+RelTokens *
+rel_tokens_new (const char *text,
+                gsize       length,
+                GHashTable *stopwords)
+{
+  RelTokens *self = g_new0 (RelTokens, 1);
+  const char *end = text + length;
+  const char *p = text;
+  gsize gap_start = 0;
+  gsize previous_length = 0;
+
+  self->text = text;
+  self->length = length;
+  self->tokens = g_array_sized_new (FALSE, FALSE, sizeof (RelToken), length / 6 + 16);
+  self->strings = g_string_chunk_new (length + 64);
+
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+      const char *word_start;
+      gboolean has_upper = FALSE, has_lower = FALSE, digits = TRUE;
+      RelToken token;
+      g_autofree char *folded = NULL;
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          p++;
+          continue;
+        }
+      if (!is_word_char (c))
+        {
+          p = g_utf8_next_char (p);
+          continue;
+        }
+
+      word_start = p;
+      while (p < end)
+        {
+          gunichar d = g_utf8_get_char_validated (p, end - p);
+
+          if (d == (gunichar) -1 || d == (gunichar) -2)
+            break;
+          if (is_word_char (d))
+            {
+              if (g_unichar_isupper (d))
+                has_upper = TRUE;
+              else if (g_unichar_islower (d))
+                has_lower = TRUE;
+              if (!g_unichar_isdigit (d))
+                digits = FALSE;
+              p = g_utf8_next_char (p);
+              continue;
+            }
+          /* A decimal number stays one token: "2,5 mg", "37.8". */
+          if ((d == ',' || d == '.') && digits && p + 1 < end && g_ascii_isdigit (p[1]) &&
+              p > word_start && g_ascii_isdigit (p[-1]))
+            {
+              p++;
+              continue;
+            }
+          break;
+        }
+
+      token.start = word_start - text;
+      token.end = p - text;
+      token.flags = classify_gap (text, gap_start, token.start, previous_length);
+      if (self->tokens->len == 0)
+        token.flags |= REL_TOKEN_SENTENCE;
+      if (digits)
+        token.flags |= REL_TOKEN_NUMBER;
+      if (has_upper && !has_lower)
+        token.flags |= REL_TOKEN_UPPER;
+
+      folded = rel_tokens_fold_word (word_start, token.end - token.start);
+      if (stopwords != NULL && g_hash_table_contains (stopwords, folded))
+        token.flags |= REL_TOKEN_STOP;
+      token.folded = g_string_chunk_insert_const (self->strings, folded);
+
+      g_array_append_val (self->tokens, token);
+      gap_start = token.end;
+      previous_length = g_utf8_strlen (word_start, token.end - token.start);
+    }
+
+  return self;
+}
+
+void
+rel_tokens_free (RelTokens *self)
+{
+  if (self == NULL)
+    return;
+  g_array_unref (self->tokens);
+  g_string_chunk_free (self->strings);
+  g_free (self);
+}
+
+guint
+rel_tokens_get_n (RelTokens *self)
+{
+  return self->tokens->len;
+}
+
+const RelToken *
+rel_tokens_get (RelTokens *self,
+                guint      index)
+{
+  g_return_val_if_fail (index < self->tokens->len, NULL);
+  return &g_array_index (self->tokens, RelToken, index);
+}
+
+const char *
+rel_tokens_get_text (RelTokens *self)
+{
+  return self->text;
+}
+
+guint
+rel_tokens_find (RelTokens *self,
+                 guint      offset)
+{
+  guint low = 0, high = self->tokens->len;
+
+  while (low < high)
+    {
+      guint middle = (low + high) / 2;
+
+      if (g_array_index (self->tokens, RelToken, middle).end <= offset)
+        low = middle + 1;
+      else
+        high = middle;
+    }
+  return low;
+}
+
+gboolean
+rel_tokens_equal_exact (RelTokens  *self,
+                        guint       index,
+                        const char *word)
+{
+  const RelToken *token = rel_tokens_get (self, index);
+  gsize n = token->end - token->start;
+
+  return strlen (word) == n && memcmp (self->text + token->start, word, n) == 0;
+}
+
+GStrv
+rel_tokens_split (const char *expression)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(RelTokens) tokens = rel_tokens_new (expression, strlen (expression), NULL);
+
+  for (guint i = 0; i < rel_tokens_get_n (tokens); i++)
+    g_strv_builder_add (builder, rel_tokens_get (tokens, i)->folded);
+  return g_strv_builder_end (builder);
+}
