@@ -27,6 +27,8 @@ struct _RelCoder
   GArray         *chronic;   /* CategoryRange */
   GPtrArray      *insulins;  /* GStrv of folded words */
   GPtrArray      *exclusive; /* GStrv of categories coded once per stay */
+  GPtrArray      *tnm_nodes; /* GStrv: first, last category, code of the regional nodes */
+  GRegex         *tnm;       /* a TNM stage with nodes: "N1", "pN2a", "cT2N1M0" */
 };
 
 G_DEFINE_FINAL_TYPE (RelCoder, rel_coder, G_TYPE_OBJECT)
@@ -40,6 +42,8 @@ rel_coder_finalize (GObject *object)
   g_clear_pointer (&self->chronic, g_array_unref);
   g_clear_pointer (&self->insulins, g_ptr_array_unref);
   g_clear_pointer (&self->exclusive, g_ptr_array_unref);
+  g_clear_pointer (&self->tnm_nodes, g_ptr_array_unref);
+  g_clear_pointer (&self->tnm, g_regex_unref);
 
   G_OBJECT_CLASS (rel_coder_parent_class)->finalize (object);
 }
@@ -67,6 +71,7 @@ rel_coder_new (RelTerminology  *terminology,
   g_autoptr(GPtrArray) insulins = NULL;
   g_autoptr(GPtrArray) exclusive = NULL;
 
+  self->tnm = g_regex_new ("^(?:[cpy]?T[0-4x][a-d]?)?[cpy]?N([1-3])[a-c]?(?:M[01x])?$", 0, 0, NULL);
   self->terminology = g_object_ref (terminology);
 
   chronic = rel_lexicon_load ("chronic.tsv", 2, error);
@@ -87,6 +92,10 @@ rel_coder_new (RelTerminology  *terminology,
     return NULL;
   for (guint i = 0; i < insulins->len; i++)
     g_ptr_array_add (self->insulins, rel_tokens_split (((char **) insulins->pdata[i])[0]));
+
+  self->tnm_nodes = rel_lexicon_load ("tnm-nodes.tsv", 3, error);
+  if (self->tnm_nodes == NULL)
+    return NULL;
 
   exclusive = rel_lexicon_load ("exclusive.tsv", 1, error);
   if (exclusive == NULL)
@@ -561,6 +570,74 @@ merge_exclusive (RelCoder   *self,
     }
 }
 
+/* "cT2 N1 M0": the regional nodes of the primary tumour are involved. */
+static void
+add_tnm_nodes (RelCoder   *self,
+               RelTokens  *tokens,
+               GArray     *sections,
+               GHashTable *candidates)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+  g_autoptr(GPtrArray) primaries = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, candidates);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Candidate *candidate = value;
+
+      if (!candidate->dropped && candidate->concept->code[0] == 'C' &&
+          strncmp (candidate->concept->code, "C77", 3) < 0)
+        g_ptr_array_add (primaries, candidate);
+    }
+  if (primaries->len == 0)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      g_autofree char *word = g_strndup (text + token->start, token->end - token->start);
+      RelSpan span = { token->start, token->end };
+
+      if (!g_regex_match (self->tnm, word, 0, NULL))
+        continue;
+
+      for (guint p = 0; p < primaries->len; p++)
+        {
+          const Candidate *primary = g_ptr_array_index (primaries, p);
+
+          for (guint r = 0; r < self->tnm_nodes->len; r++)
+            {
+              char **range = g_ptr_array_index (self->tnm_nodes, r);
+              const RelConcept *nodes;
+              const RelSection *section;
+              Candidate *candidate;
+              double weight;
+
+              if (strncmp (primary->concept->code, range[0], 3) < 0 ||
+                  strncmp (primary->concept->code, range[1], 3) > 0)
+                continue;
+              nodes = rel_terminology_lookup (self->terminology, range[2]);
+              if (nodes == NULL || nodes->type == REL_CODE_TYPE_NOT_CODABLE)
+                continue;
+
+              section = rel_sections_lookup (sections, token->start);
+              weight = section_weight (section != NULL ? section->label : NULL);
+              candidate = candidate_for (candidates, nodes);
+              g_array_append_val (candidate->evidence, span);
+              g_array_append_val (candidate->weights, weight);
+              candidate->ambiguous = FALSE;
+              candidate->only_truncated = FALSE;
+              candidate->in_statement = TRUE;
+            }
+        }
+      /* One stage says it; repeating it adds nothing. */
+      break;
+    }
+}
+
 static int
 role_rank (const char *role)
 {
@@ -700,6 +777,7 @@ rel_coder_code (RelCoder      *self,
     }
 
   merge_exclusive (self, candidates);
+  add_tnm_nodes (self, tokens, sections, candidates);
 
   g_hash_table_iter_init (&iter, candidates);
   while (g_hash_table_iter_next (&iter, NULL, &value))

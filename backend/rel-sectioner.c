@@ -12,8 +12,16 @@
 /* A title line is short; a colon further than this starts a sentence. */
 #define MAX_TITLE_BYTES 70
 #define MAX_COLON_BYTES 60
-/* Below this, a paragraph's cues do not outweigh the paragraph before it. */
+/* Below this, a paragraph's cues do not make it a header or a signature. */
 #define MIN_CUE_SCORE 2.0
+/* Reading paragraphs without titles: going back in the usual order of a
+ * report costs this much cue weight; staying on the same matter earns a little. */
+#define BACKWARD_PENALTY 4.0
+#define SAME_LABEL_BONUS 0.75
+/* How many words open a paragraph. */
+#define OPENING_WORDS 12
+/* A paragraph this short, in words, is a statement rather than a story. */
+#define SHORT_PARAGRAPH 30
 
 typedef struct
 {
@@ -167,6 +175,7 @@ typedef struct
   guint       title_end;
   const char *label;
   gboolean    family;
+  gboolean    inline_title;  /* "Antécédents : HTA, DT2", the content on the same line */
 } Title;
 
 static gboolean
@@ -276,7 +285,21 @@ read_title (RelSectioner *self,
   if (head_end <= p)
     return FALSE;
 
+  /* "Patient fragile. ECOG : 1" is a sentence, not a title. */
+  for (const char *q = p; q + 1 < head_end; q++)
+    if (*q == '.' && q[1] == ' ')
+      return FALSE;
+
   key = fold_key (p, head_end - p);
+  /* "L'évolution", "Le traitement": the article changes nothing. */
+  if (g_str_has_prefix (key, "l ") || g_str_has_prefix (key, "le ") ||
+      g_str_has_prefix (key, "la ") || g_str_has_prefix (key, "les "))
+    {
+      char *bare = g_strdup (strchr (key, ' ') + 1);
+
+      g_free (key);
+      key = bare;
+    }
   n_words = count_words (key);
   if (n_words == 0)
     return FALSE;
@@ -313,6 +336,13 @@ read_title (RelSectioner *self,
   title->title_start = p - text;
   title->title_end = colon != NULL ? (guint) (colon + 1 - text) : (guint) (head_end - text);
   title->label = label;
+  title->inline_title = FALSE;
+  if (colon != NULL)
+    {
+      /* Anything but blanks after the colon: the content shares the line. */
+      for (const char *q = colon + 1; q < end && !title->inline_title; q++)
+        title->inline_title = !g_ascii_isspace (*q);
+    }
   return TRUE;
 }
 
@@ -326,11 +356,121 @@ trim_end (const char *text,
   return end;
 }
 
-static GArray *
-sections_from_titles (const char *text,
-                      gsize       length,
-                      GArray     *titles)
+typedef struct
 {
+  guint first_token;
+  guint last_token;   /* exclusive */
+} Paragraph;
+
+/* Adds the weights of the cues found in @paragraph to @scores (label → double);
+ * a word counts for one cue only, the longest. */
+static void
+score_cues (RelSectioner *self,
+            RelTokens    *tokens,
+            Paragraph    *paragraph,
+            GHashTable   *scores)
+{
+  guint covered_until = paragraph->first_token;
+
+  for (guint i = paragraph->first_token; i < paragraph->last_token; i++)
+    {
+      GPtrArray *bucket;
+      const Cue *best = NULL;
+      guint best_words = 0;
+      double *score;
+
+      if (i < covered_until)
+        continue;
+      bucket = g_hash_table_lookup (self->cues_by_first, rel_tokens_get (tokens, i)->folded);
+      for (guint c = 0; bucket != NULL && c < bucket->len; c++)
+        {
+          const Cue *cue = g_ptr_array_index (bucket, c);
+          guint n_words = g_strv_length (cue->words);
+          gboolean found = i + n_words <= paragraph->last_token;
+
+          for (guint k = 1; k < n_words && found; k++)
+            found = g_str_equal (rel_tokens_get (tokens, i + k)->folded, cue->words[k]);
+          if (found && n_words > best_words)
+            {
+              best = cue;
+              best_words = n_words;
+            }
+        }
+      if (best == NULL)
+        continue;
+      covered_until = i + best_words;
+
+      score = g_hash_table_lookup (scores, best->label);
+      if (score == NULL)
+        {
+          score = g_new0 (double, 1);
+          g_hash_table_insert (scores, (gpointer) best->label, score);
+        }
+      /* The opening words of a paragraph say what it is about; further
+       * on, words are mostly its matter ("Après six cycles de…"). */
+      *score += best->weight * (i - paragraph->first_token < OPENING_WORDS ? 2.0 : 0.5);
+    }
+}
+
+static void classify_paragraphs (RelSectioner *self,
+                                 RelTokens    *tokens,
+                                 guint         from,
+                                 guint         to,
+                                 GArray       *sections);
+
+/* Where a paragraph of a titled section starts a signature or a greeting,
+ * the section ends; so does an administrative one ("Objet", "Copie à") or a
+ * title sharing its line with the content, at its first blank line. */
+static guint
+section_end (RelSectioner *self,
+             RelTokens    *tokens,
+             const Title  *title,
+             guint         end)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+
+  for (guint i = rel_tokens_find (tokens, title->title_end); i < n; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      const RelToken *before;
+      g_autoptr(GHashTable) scores = NULL;
+      Paragraph paragraph;
+      double *signature, *header;
+
+      if (token->start >= end)
+        break;
+      if (i == 0 || !(token->flags & REL_TOKEN_NEWLINE))
+        continue;
+      before = rel_tokens_get (tokens, i - 1);
+      if (before->end < title->title_end ||
+          g_strstr_len (text + before->end, token->start - before->end, "\n\n") == NULL)
+        continue;
+
+      if (g_str_equal (title->label, "autre") || title->inline_title)
+        return before->end;
+
+      /* The first words of the paragraph only: a signature opens with them. */
+      paragraph.first_token = i;
+      paragraph.last_token = MIN (n, i + 3);
+      scores = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+      score_cues (self, tokens, &paragraph, scores);
+      signature = g_hash_table_lookup (scores, g_intern_static_string ("signature"));
+      header = g_hash_table_lookup (scores, g_intern_static_string ("entete"));
+      if ((signature != NULL && *signature >= MIN_CUE_SCORE) ||
+          (header != NULL && *header >= MIN_CUE_SCORE))
+        return before->end;
+    }
+  return end;
+}
+
+static GArray *
+sections_from_titles (RelSectioner *self,
+                      RelTokens    *tokens,
+                      gsize         length,
+                      GArray       *titles)
+{
+  const char *text = rel_tokens_get_text (tokens);
   GArray *sections = g_array_new (FALSE, TRUE, sizeof (RelSection));
 
   for (guint i = 0; i < titles->len; i++)
@@ -339,59 +479,24 @@ sections_from_titles (const char *text,
       guint next = i + 1 < titles->len ? g_array_index (titles, Title, i + 1).line_start
                                        : (guint) length;
       RelSection section = { 0 };
+      guint full = trim_end (text, title->title_start, next);
+      guint end = section_end (self, tokens, title, full);
 
       section.label = title->label;
       section.start = title->title_start;
-      section.end = trim_end (text, title->title_start, next);
+      section.end = end;
       section.title_start = title->title_start;
       section.title_end = title->title_end;
       section.family = title->family;
       g_array_append_val (sections, section);
+
+      /* What follows a section that ended early is read for what it says. */
+      if (end < full)
+        classify_paragraphs (self, tokens, rel_tokens_find (tokens, end),
+                             rel_tokens_find (tokens, next), sections);
     }
 
   return sections;
-}
-
-typedef struct
-{
-  guint first_token;
-  guint last_token;   /* exclusive */
-} Paragraph;
-
-/* Adds the weights of the cues found in @paragraph to @scores (label → double). */
-static void
-score_cues (RelSectioner *self,
-            RelTokens    *tokens,
-            Paragraph    *paragraph,
-            GHashTable   *scores)
-{
-  for (guint i = paragraph->first_token; i < paragraph->last_token; i++)
-    {
-      GPtrArray *bucket = g_hash_table_lookup (self->cues_by_first,
-                                               rel_tokens_get (tokens, i)->folded);
-
-      for (guint c = 0; bucket != NULL && c < bucket->len; c++)
-        {
-          const Cue *cue = g_ptr_array_index (bucket, c);
-          guint n_words = g_strv_length (cue->words);
-          gboolean found = i + n_words <= paragraph->last_token;
-          double *score;
-
-          for (guint k = 1; k < n_words && found; k++)
-            found = g_str_equal (rel_tokens_get (tokens, i + k)->folded, cue->words[k]);
-          if (!found)
-            continue;
-
-          score = g_hash_table_lookup (scores, cue->label);
-          if (score == NULL)
-            {
-              score = g_new0 (double, 1);
-              g_hash_table_insert (scores, (gpointer) cue->label, score);
-            }
-          /* Cues at the start of a paragraph say the most. */
-          *score += cue->weight * (i - paragraph->first_token < 6 ? 1.5 : 1.0);
-        }
-    }
 }
 
 /* Results and prescriptions have a shape: a name followed by a number, a
@@ -415,23 +520,31 @@ score_shapes (RelSectioner *self,
     }
 }
 
-static GArray *
-sections_from_content (RelSectioner *self,
-                       RelTokens    *tokens)
+/* Labels the paragraphs of tokens @from..@to (exclusive) from what they say
+ * and appends the sections to @sections. */
+static void
+classify_paragraphs (RelSectioner *self,
+                     RelTokens    *tokens,
+                     guint         from,
+                     guint         to,
+                     GArray       *sections)
 {
-  static const char *labels[] = {
-    "motif", "antecedents", "allergies", "mode_de_vie", "histoire", "examen_clinique",
-    "examens_complementaires", "conclusion", "traitement", "evolution", "suivi",
-    "traitement_sortie", "entete",
+  /* The labels of DESIGN.md in the order reports give them; those of equal
+   * rank come in any order ("Diagnostic" then "Traitement" or the reverse).
+   * A conclusion after the evolution ("Au total") outweighs the cost. */
+  static const struct { const char *label; int rank; } clinical[] = {
+    { "motif", 0 }, { "antecedents", 1 }, { "allergies", 1 }, { "mode_de_vie", 1 },
+    { "traitement_entree", 2 }, { "histoire", 3 }, { "examen_clinique", 4 },
+    { "examens_complementaires", 5 }, { "conclusion", 6 }, { "traitement", 6 },
+    { "evolution", 7 }, { "traitement_sortie", 8 }, { "suivi", 9 },
   };
   const char *text = rel_tokens_get_text (tokens);
-  GArray *sections = g_array_new (FALSE, TRUE, sizeof (RelSection));
   g_autoptr(GArray) paragraphs = g_array_new (FALSE, FALSE, sizeof (Paragraph));
-  guint n = rel_tokens_get_n (tokens);
-  const char *previous = NULL;
+  guint n = to;
   gboolean blank_lines = FALSE;
+  guint first_new = sections->len;
 
-  for (guint i = 1; i < n && !blank_lines; i++)
+  for (guint i = from + 1; i < n && !blank_lines; i++)
     {
       const RelToken *token = rel_tokens_get (tokens, i);
       const char *gap = text + rel_tokens_get (tokens, i - 1)->end;
@@ -442,10 +555,10 @@ sections_from_content (RelSectioner *self,
     }
 
   /* Paragraphs: separated by blank lines, or by line breaks when there are none. */
-  for (guint i = 0; i < n; i++)
+  for (guint i = from; i < n; i++)
     {
       const RelToken *token = rel_tokens_get (tokens, i);
-      gboolean starts = i == 0;
+      gboolean starts = i == from;
 
       if (!starts && (token->flags & REL_TOKEN_NEWLINE))
         {
@@ -463,54 +576,147 @@ sections_from_content (RelSectioner *self,
         g_array_index (paragraphs, Paragraph, paragraphs->len - 1).last_token = i + 1;
     }
 
-  for (guint p = 0; p < paragraphs->len; p++)
-    {
-      Paragraph *paragraph = &g_array_index (paragraphs, Paragraph, p);
-      const char *best = NULL;
-      double best_score = 0.0, labs = 0.0, drugs = 0.0;
-      RelSection section = { 0 };
+  /* What each paragraph says (cue weights), then the most likely sequence of
+   * labels: reports go forward in their usual order, so going back costs. */
+  {
+    guint n_paragraphs = paragraphs->len;
+    guint n_labels = G_N_ELEMENTS (clinical);
+    g_autofree double *emission = g_new0 (double, n_paragraphs * n_labels);
+    g_autofree double *best = g_new0 (double, n_paragraphs * n_labels);
+    g_autofree int *back = g_new0 (int, n_paragraphs * n_labels);
+    g_autofree gboolean *skip = g_new0 (gboolean, n_paragraphs);
+    g_autofree int *path = g_new0 (int, n_paragraphs);
+    int previous_kept = -1;
+    gboolean seen_clinical = FALSE;
 
-      g_autoptr(GHashTable) scores = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+    for (guint p = 0; p < n_paragraphs; p++)
+      {
+        Paragraph *paragraph = &g_array_index (paragraphs, Paragraph, p);
+        g_autoptr(GHashTable) scores = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+        double labs = 0.0, drugs = 0.0, top = 0.0, *aside;
 
-      score_shapes (self, tokens, paragraph, &labs, &drugs);
-      score_cues (self, tokens, paragraph, scores);
-      for (guint l = 0; l < G_N_ELEMENTS (labels); l++)
-        {
-          const char *label = g_intern_static_string (labels[l]);
-          double *cue_score = g_hash_table_lookup (scores, label);
-          double score = cue_score != NULL ? *cue_score : 0.0;
+        score_shapes (self, tokens, paragraph, &labs, &drugs);
+        score_cues (self, tokens, paragraph, scores);
+        for (guint l = 0; l < n_labels; l++)
+          {
+            double *cue = g_hash_table_lookup (scores, g_intern_static_string (clinical[l].label));
+            double score = cue != NULL ? *cue : 0.0;
 
-          if (g_str_equal (labels[l], "examens_complementaires"))
-            score += MIN (labs, 6.0);
-          else if (g_str_equal (labels[l], "traitement"))
-            score += MIN (drugs, 6.0);
-          if (score > best_score)
-            {
-              best = label;
-              best_score = score;
-            }
-        }
+            if (g_str_equal (clinical[l].label, "examens_complementaires"))
+              score += MIN (labs, 6.0);
+            else if (g_str_equal (clinical[l].label, "traitement"))
+              score += MIN (drugs, 6.0);
+            /* A paragraph of a line or two, after the results, names the
+             * diagnosis ("Carcinome microcytaire du poumon."). */
+            else if (g_str_equal (clinical[l].label, "conclusion") &&
+                     paragraph->last_token - paragraph->first_token <= SHORT_PARAGRAPH)
+              score += 2.5;
+            emission[p * n_labels + l] = score;
+            top = MAX (top, score);
+          }
 
-      if (best == NULL || best_score < MIN_CUE_SCORE)
-        best = previous != NULL ? previous : g_intern_static_string ("histoire");
-      previous = best;
-      if (g_str_equal (best, "entete"))
-        continue;
+        /* The administrative header and the greeting open a report, the
+         * signature closes it: neither is clinical. */
+        aside = g_hash_table_lookup (scores, g_intern_static_string ("entete"));
+        if (aside != NULL && *aside >= MIN_CUE_SCORE && *aside >= top && !seen_clinical)
+          skip[p] = TRUE;
+        aside = g_hash_table_lookup (scores, g_intern_static_string ("signature"));
+        if (aside != NULL && *aside >= MIN_CUE_SCORE && *aside >= top && seen_clinical)
+          skip[p] = TRUE;
+        seen_clinical |= !skip[p];
+      }
 
-      section.label = best;
-      section.start = rel_tokens_get (tokens, paragraph->first_token)->start;
-      section.end = rel_tokens_get (tokens, paragraph->last_token - 1)->end;
-      section.title_start = section.title_end = section.start;
-      section.inferred = TRUE;
+    for (guint p = 0; p < n_paragraphs; p++)
+      {
+        if (skip[p])
+          continue;
+        for (guint l = 0; l < n_labels; l++)
+          {
+            double e = emission[p * n_labels + l];
 
-      /* Consecutive paragraphs on the same matter make one section. */
-      if (sections->len > 0 &&
-          g_array_index (sections, RelSection, sections->len - 1).label == best)
-        g_array_index (sections, RelSection, sections->len - 1).end = section.end;
-      else
-        g_array_append_val (sections, section);
-    }
+            if (previous_kept < 0)
+              {
+                /* A report without titles opens on the story. */
+                best[p * n_labels + l] = e + (g_str_equal (clinical[l].label, "histoire") ? 1.0 : 0.0);
+                back[p * n_labels + l] = -1;
+                continue;
+              }
+            best[p * n_labels + l] = -G_MAXDOUBLE;
+            for (guint k = 0; k < n_labels; k++)
+              {
+                double score = best[previous_kept * n_labels + k] + e;
 
+                if (k == l)
+                  score += SAME_LABEL_BONUS;
+                else if (clinical[l].rank < clinical[k].rank)
+                  score -= BACKWARD_PENALTY;
+                if (score > best[p * n_labels + l])
+                  {
+                    best[p * n_labels + l] = score;
+                    back[p * n_labels + l] = (int) k;
+                  }
+              }
+          }
+        previous_kept = (int) p;
+      }
+
+    if (previous_kept >= 0)
+      {
+        int label = 0;
+
+        for (guint l = 1; l < n_labels; l++)
+          if (best[previous_kept * n_labels + l] > best[previous_kept * n_labels + label])
+            label = (int) l;
+        for (int p = previous_kept; p >= 0; p--)
+          {
+            if (skip[p])
+              {
+                path[p] = -1;
+                continue;
+              }
+            path[p] = label;
+            label = back[p * n_labels + label];
+          }
+      }
+    else
+      {
+        for (guint p = 0; p < n_paragraphs; p++)
+          path[p] = -1;
+      }
+
+    for (guint p = 0; p < n_paragraphs; p++)
+      {
+        Paragraph *paragraph = &g_array_index (paragraphs, Paragraph, p);
+        RelSection section = { 0 };
+        const char *label;
+
+        if (path[p] < 0)
+          continue;
+        label = g_intern_static_string (clinical[path[p]].label);
+
+        section.label = label;
+        section.start = rel_tokens_get (tokens, paragraph->first_token)->start;
+        section.end = rel_tokens_get (tokens, paragraph->last_token - 1)->end;
+        section.title_start = section.title_end = section.start;
+        section.inferred = TRUE;
+
+        /* Consecutive paragraphs on the same matter make one section. */
+        if (sections->len > first_new &&
+            g_array_index (sections, RelSection, sections->len - 1).label == label)
+          g_array_index (sections, RelSection, sections->len - 1).end = section.end;
+        else
+          g_array_append_val (sections, section);
+      }
+  }
+}
+
+static GArray *
+sections_from_content (RelSectioner *self,
+                       RelTokens    *tokens)
+{
+  GArray *sections = g_array_new (FALSE, TRUE, sizeof (RelSection));
+
+  classify_paragraphs (self, tokens, 0, rel_tokens_get_n (tokens), sections);
   return sections;
 }
 
@@ -542,8 +748,33 @@ rel_sectioner_find (RelSectioner *self,
       line_start = line_end + 1;
     }
 
+  /* A report structured by heading lines uses "Label : …" lines inside its
+   * sections as sub-headings: they do not open a section of their own. */
+  {
+    guint standalone = 0;
+
+    for (guint i = 0; i < titles->len; i++)
+      standalone += !g_array_index (titles, Title, i).inline_title;
+    if (standalone >= 2)
+      {
+        gboolean seen_standalone = FALSE;
+
+        for (guint i = 0; i < titles->len; )
+          {
+            const Title *title = &g_array_index (titles, Title, i);
+
+            if (!title->inline_title)
+              seen_standalone = TRUE;
+            if (title->inline_title && seen_standalone)
+              g_array_remove_index (titles, i);
+            else
+              i++;
+          }
+      }
+  }
+
   if (titles->len > 0)
-    return sections_from_titles (text, length, titles);
+    return sections_from_titles (self, tokens, length, titles);
   return sections_from_content (self, tokens);
 }
 
