@@ -16,12 +16,14 @@
 #define MIN_CUE_SCORE 2.0
 /* Reading paragraphs without titles: going back in the usual order of a
  * report costs this much cue weight; staying on the same matter earns a little. */
-#define BACKWARD_PENALTY 4.0
+#define BACKWARD_PENALTY 8.0
 #define SAME_LABEL_BONUS 0.75
 /* How many words open a paragraph. */
 #define OPENING_WORDS 12
 /* A paragraph this short, in words, is a statement rather than a story. */
 #define SHORT_PARAGRAPH 30
+/* How much the place of a paragraph in an untitled report says of it. */
+#define OUTCOME_PRIOR 3.0
 
 typedef struct
 {
@@ -416,6 +418,7 @@ static void classify_paragraphs (RelSectioner *self,
                                  RelTokens    *tokens,
                                  guint         from,
                                  guint         to,
+                                 gboolean      header_zone,
                                  GArray       *sections);
 
 /* Where a paragraph of a titled section starts a signature or a greeting,
@@ -473,6 +476,12 @@ sections_from_titles (RelSectioner *self,
   const char *text = rel_tokens_get_text (tokens);
   GArray *sections = g_array_new (FALSE, TRUE, sizeof (RelSection));
 
+  /* Before the first title: the administrative header, unless a paragraph
+   * reads as clinical (a case report that opens on its story). */
+  classify_paragraphs (self, tokens, 0,
+                       rel_tokens_find (tokens, g_array_index (titles, Title, 0).line_start),
+                       TRUE, sections);
+
   for (guint i = 0; i < titles->len; i++)
     {
       const Title *title = &g_array_index (titles, Title, i);
@@ -493,7 +502,7 @@ sections_from_titles (RelSectioner *self,
       /* What follows a section that ended early is read for what it says. */
       if (end < full)
         classify_paragraphs (self, tokens, rel_tokens_find (tokens, end),
-                             rel_tokens_find (tokens, next), sections);
+                             rel_tokens_find (tokens, next), FALSE, sections);
     }
 
   return sections;
@@ -527,6 +536,7 @@ classify_paragraphs (RelSectioner *self,
                      RelTokens    *tokens,
                      guint         from,
                      guint         to,
+                     gboolean      header_zone,
                      GArray       *sections)
 {
   /* The labels of DESIGN.md in the order reports give them; those of equal
@@ -594,6 +604,7 @@ classify_paragraphs (RelSectioner *self,
         Paragraph *paragraph = &g_array_index (paragraphs, Paragraph, p);
         g_autoptr(GHashTable) scores = g_hash_table_new_full (NULL, NULL, NULL, g_free);
         double labs = 0.0, drugs = 0.0, top = 0.0, *aside;
+        double position = (double) (paragraph->first_token - from) / MAX (1, to - from);
 
         score_shapes (self, tokens, paragraph, &labs, &drugs);
         score_cues (self, tokens, paragraph, scores);
@@ -611,6 +622,11 @@ classify_paragraphs (RelSectioner *self,
             else if (g_str_equal (clinical[l].label, "conclusion") &&
                      paragraph->last_token - paragraph->first_token <= SHORT_PARAGRAPH)
               score += 2.5;
+            /* Stories open on the history and close on the outcome. */
+            if (g_str_equal (clinical[l].label, "evolution"))
+              score += OUTCOME_PRIOR * position;
+            else if (g_str_equal (clinical[l].label, "histoire"))
+              score += OUTCOME_PRIOR * (1.0 - position);
             emission[p * n_labels + l] = score;
             top = MAX (top, score);
           }
@@ -622,6 +638,9 @@ classify_paragraphs (RelSectioner *self,
           skip[p] = TRUE;
         aside = g_hash_table_lookup (scores, g_intern_static_string ("signature"));
         if (aside != NULL && *aside >= MIN_CUE_SCORE && *aside >= top && seen_clinical)
+          skip[p] = TRUE;
+        /* In the header zone, only what reads as clinical counts. */
+        if (header_zone && top < MIN_CUE_SCORE)
           skip[p] = TRUE;
         seen_clinical |= !skip[p];
       }
@@ -716,7 +735,7 @@ sections_from_content (RelSectioner *self,
 {
   GArray *sections = g_array_new (FALSE, TRUE, sizeof (RelSection));
 
-  classify_paragraphs (self, tokens, 0, rel_tokens_get_n (tokens), sections);
+  classify_paragraphs (self, tokens, 0, rel_tokens_get_n (tokens), FALSE, sections);
   return sections;
 }
 
