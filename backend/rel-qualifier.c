@@ -13,6 +13,8 @@
 /* How far a cue reaches, in words, within its clause. */
 #define REACH_BEFORE 12
 #define REACH_AFTER 6
+/* How far the particle of a verbal negation stands from its "ne". */
+#define PARTICLE_REACH 5
 
 typedef enum
 {
@@ -30,6 +32,9 @@ typedef enum
   ROLE_AFTER,
   ROLE_PSEUDO,
   ROLE_TERMINATOR,
+  ROLE_BOTH,
+  ROLE_OPENER,    /* "ne", "n'" */
+  ROLE_PARTICLE,  /* "pas", "jamais", "plus" */
 } Role;
 
 typedef struct
@@ -114,7 +119,8 @@ rel_qualifier_new (GError **error)
 {
   static const char *qualifiers[] = { "negation", "hypothesis", "family", "history", "resolved",
                                       "all" };
-  static const char *roles[] = { "before", "after", "pseudo", "terminator" };
+  static const char *roles[] = { "before", "after", "pseudo", "terminator", "both", "opener",
+                                 "particle" };
   g_autoptr(RelQualifier) self = g_object_new (REL_TYPE_QUALIFIER, NULL);
   g_autoptr(GPtrArray) rows = rel_lexicon_load ("qualifiers.tsv", 3, error);
 
@@ -147,9 +153,27 @@ rel_qualifier_new (GError **error)
           cue_free (cue);
           continue;
         }
+      bucket = g_hash_table_lookup (self->by_first, cue->words[0]);
+
+      /* "évoque" and "évoqué" fold alike: one cue, read on both sides. */
+      for (guint c = 0; bucket != NULL && c < bucket->len; c++)
+        {
+          Cue *other = g_ptr_array_index (bucket, c);
+
+          if (other->qualifier == cue->qualifier && g_strv_equal ((const char * const *) other->words,
+                                                                  (const char * const *) cue->words))
+            {
+              if ((other->role == ROLE_BEFORE && cue->role == ROLE_AFTER) ||
+                  (other->role == ROLE_AFTER && cue->role == ROLE_BEFORE))
+                other->role = ROLE_BOTH;
+              g_clear_pointer (&cue, cue_free);
+              break;
+            }
+        }
+      if (cue == NULL)
+        continue;
       g_ptr_array_add (self->cues, cue);
 
-      bucket = g_hash_table_lookup (self->by_first, cue->words[0]);
       if (bucket == NULL)
         {
           bucket = g_ptr_array_new ();
@@ -200,6 +224,30 @@ rel_qualifier_scan (RelQualifier *self,
         }
     }
 
+  /* "n'a pas montré de", "ne fume pas": an opener and its particle make one
+   * negation that covers what stands between them and what follows. */
+  for (guint h = 0; h < hits->len; h++)
+    {
+      CueHit *opener = &g_array_index (hits, CueHit, h);
+
+      if (opener->role != ROLE_OPENER)
+        continue;
+      for (guint k = h + 1; k < hits->len; k++)
+        {
+          const CueHit *particle = &g_array_index (hits, CueHit, k);
+
+          if (particle->first_token > opener->first_token + PARTICLE_REACH)
+            break;
+          if (particle->role == ROLE_PARTICLE)
+            {
+              opener->role = ROLE_BEFORE;
+              opener->last_token = particle->last_token;
+              opener->qualifier = QUALIFIER_NEGATION;
+              break;
+            }
+        }
+    }
+
   /* A pseudo-cue silences every cue that starts inside it. */
   for (guint p = 0; p < pseudo->len; p++)
     {
@@ -215,6 +263,30 @@ rel_qualifier_scan (RelQualifier *self,
     }
 
   return hits;
+}
+
+/* Between @from and @to (exclusive), is there a comma that does not go on
+ * with a list of the same denial ("…, de toux", "…, ni…")? */
+static gboolean
+comma_ends_scope (RelTokens *tokens,
+                  guint      from,
+                  guint      to)
+{
+  for (guint i = from; i < to; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+
+      if ((token->flags & REL_TOKEN_COMMA) && i > from)
+        {
+          const char *word = token->folded;
+
+          if (!(g_str_equal (word, "de") || g_str_equal (word, "d") || g_str_equal (word, "du") ||
+                g_str_equal (word, "des") || g_str_equal (word, "ni") || g_str_equal (word, "ou") ||
+                g_str_equal (word, "et")))
+            return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 static void
@@ -312,11 +384,23 @@ rel_qualifier_qualify (RelQualifier  *self,
     {
       const CueHit *hit = &g_array_index (cues, CueHit, h);
 
-      if (hit->role == ROLE_BEFORE && hit->first_token >= left && hit->last_token < first_token)
+      gboolean before = hit->role == ROLE_BEFORE || hit->role == ROLE_BOTH;
+      gboolean after = hit->role == ROLE_AFTER || hit->role == ROLE_BOTH;
+
+      if (before && hit->first_token >= left && hit->last_token < first_token)
+        {
+          /* A negation lists what it denies ("pas de fièvre, de toux ni de
+           * dyspnée"); a comma not followed by such a list ends it. */
+          if (hit->qualifier == QUALIFIER_NEGATION &&
+              comma_ends_scope (tokens, hit->last_token + 1, first_token))
+            continue;
+          set_qualifier (out, hit->qualifier);
+        }
+      else if (after && hit->first_token > last_token && hit->first_token <= right)
         set_qualifier (out, hit->qualifier);
-      else if (hit->role == ROLE_AFTER && hit->first_token > last_token &&
-               hit->first_token <= right)
-        set_qualifier (out, hit->qualifier);
+      else if (hit->role == ROLE_BEFORE && hit->first_token < first_token &&
+               hit->last_token > last_token)
+        set_qualifier (out, hit->qualifier); /* "ne fume pas" */
     }
 
   /* "Embolie pulmonaire ?" */
