@@ -28,6 +28,7 @@ struct _RelCoder
   GPtrArray      *insulins;  /* GStrv of folded words */
   GPtrArray      *exclusive; /* GStrv of categories coded once per stay */
   GPtrArray      *tnm_nodes; /* GStrv: first, last category, code of the regional nodes */
+  GPtrArray      *combinations; /* GStrv: first code, second code, combination */
   GRegex         *tnm;       /* a TNM stage with nodes: "N1", "pN2a", "cT2N1M0" */
 };
 
@@ -43,6 +44,7 @@ rel_coder_finalize (GObject *object)
   g_clear_pointer (&self->insulins, g_ptr_array_unref);
   g_clear_pointer (&self->exclusive, g_ptr_array_unref);
   g_clear_pointer (&self->tnm_nodes, g_ptr_array_unref);
+  g_clear_pointer (&self->combinations, g_ptr_array_unref);
   g_clear_pointer (&self->tnm, g_regex_unref);
 
   G_OBJECT_CLASS (rel_coder_parent_class)->finalize (object);
@@ -95,6 +97,10 @@ rel_coder_new (RelTerminology  *terminology,
 
   self->tnm_nodes = rel_lexicon_load ("tnm-nodes.tsv", 3, error);
   if (self->tnm_nodes == NULL)
+    return NULL;
+
+  self->combinations = rel_lexicon_load ("combinations.tsv", 3, error);
+  if (self->combinations == NULL)
     return NULL;
 
   exclusive = rel_lexicon_load ("exclusive.tsv", 1, error);
@@ -537,6 +543,54 @@ better_candidate (Candidate *a,
   return strlen (a->concept->code) > strlen (b->concept->code);
 }
 
+static Candidate *
+find_candidate (GHashTable *candidates,
+                const char *prefix)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, candidates);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Candidate *candidate = value;
+
+      if (!candidate->dropped && g_str_has_prefix (candidate->concept->code, prefix))
+        return candidate;
+    }
+  return NULL;
+}
+
+/* Two codes that the classification combines into one (combinations.tsv). */
+static void
+merge_combinations (RelCoder   *self,
+                    GHashTable *candidates)
+{
+  for (guint i = 0; i < self->combinations->len; i++)
+    {
+      char **rule = g_ptr_array_index (self->combinations, i);
+      Candidate *first = find_candidate (candidates, rule[0]);
+      Candidate *second = find_candidate (candidates, rule[1]);
+      const RelConcept *combined;
+      Candidate *target;
+
+      if (first == NULL || second == NULL || first == second)
+        continue;
+      combined = rel_terminology_lookup (self->terminology, rule[2]);
+      if (combined == NULL || combined->type == REL_CODE_TYPE_NOT_CODABLE)
+        continue;
+
+      target = candidate_for (candidates, combined);
+      target->ambiguous = FALSE;
+      target->only_truncated = FALSE;
+      if (target != first)
+        merge_into (target, first);
+      if (target != second)
+        merge_into (target, second);
+      target->dropped = FALSE;
+    }
+}
+
 /* One code per exclusive group (exclusive.tsv): the others' evidence joins it. */
 static void
 merge_exclusive (RelCoder   *self,
@@ -776,6 +830,7 @@ rel_coder_code (RelCoder      *self,
         merge_into (precise, candidate);
     }
 
+  merge_combinations (self, candidates);
   merge_exclusive (self, candidates);
   add_tnm_nodes (self, tokens, sections, candidates);
 

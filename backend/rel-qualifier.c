@@ -327,7 +327,7 @@ rel_qualifier_qualify (RelQualifier  *self,
                        RelQualifiers *out)
 {
   guint n = rel_tokens_get_n (tokens);
-  guint left, right, first_hit;
+  guint left, right, first_hit, sentence_end;
 
   g_return_if_fail (REL_IS_QUALIFIER (self));
   g_return_if_fail (out != NULL);
@@ -365,6 +365,11 @@ rel_qualifier_qualify (RelQualifier  *self,
     first_hit = low;
   }
 
+  sentence_end = last_token;
+  while (sentence_end + 1 < n && sentence_end - last_token < 3 * REACH_AFTER &&
+         !(rel_tokens_get (tokens, sentence_end + 1)->flags & REL_TOKEN_SENTENCE))
+    sentence_end++;
+
   /* A terminator ("mais", "cependant") closes the clause on its side. */
   for (guint h = first_hit; h < cues->len && g_array_index (cues, CueHit, h).first_token <= right;
        h++)
@@ -397,6 +402,11 @@ rel_qualifier_qualify (RelQualifier  *self,
           set_qualifier (out, hit->qualifier);
         }
       else if (after && hit->first_token > last_token && hit->first_token <= right)
+        set_qualifier (out, hit->qualifier);
+      /* Past and over is said at the end of the sentence: "…, résolu." */
+      else if (after && (hit->qualifier == QUALIFIER_RESOLVED ||
+                         hit->qualifier == QUALIFIER_HISTORY) &&
+               hit->first_token > last_token && hit->first_token <= sentence_end)
         set_qualifier (out, hit->qualifier);
       else if (hit->role == ROLE_BEFORE && hit->first_token < first_token &&
                hit->last_token > last_token)

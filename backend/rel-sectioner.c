@@ -414,11 +414,20 @@ score_cues (RelSectioner *self,
     }
 }
 
+/* Where untitled paragraphs stand, which says what they may be. */
+typedef enum
+{
+  ZONE_WHOLE,   /* a report without titles: header, story, signature */
+  ZONE_HEADER,  /* before the first title: administrative unless clearly clinical */
+  ZONE_BODY,    /* after a section that ended early: clinical, or a signature */
+  ZONE_TAIL,    /* after the signature: administrative unless clearly clinical */
+} Zone;
+
 static void classify_paragraphs (RelSectioner *self,
                                  RelTokens    *tokens,
                                  guint         from,
                                  guint         to,
-                                 gboolean      header_zone,
+                                 Zone          zone,
                                  GArray       *sections);
 
 /* Where a paragraph of a titled section starts a signature or a greeting,
@@ -428,7 +437,8 @@ static guint
 section_end (RelSectioner *self,
              RelTokens    *tokens,
              const Title  *title,
-             guint         end)
+             guint         end,
+             gboolean     *signed_off)
 {
   const char *text = rel_tokens_get_text (tokens);
   guint n = rel_tokens_get_n (tokens);
@@ -462,7 +472,10 @@ section_end (RelSectioner *self,
       header = g_hash_table_lookup (scores, g_intern_static_string ("entete"));
       if ((signature != NULL && *signature >= MIN_CUE_SCORE) ||
           (header != NULL && *header >= MIN_CUE_SCORE))
-        return before->end;
+        {
+          *signed_off = TRUE;
+          return before->end;
+        }
     }
   return end;
 }
@@ -476,20 +489,28 @@ sections_from_titles (RelSectioner *self,
   const char *text = rel_tokens_get_text (tokens);
   GArray *sections = g_array_new (FALSE, TRUE, sizeof (RelSection));
 
-  /* Before the first title: the administrative header, unless a paragraph
-   * reads as clinical (a case report that opens on its story). */
-  classify_paragraphs (self, tokens, 0,
-                       rel_tokens_find (tokens, g_array_index (titles, Title, 0).line_start),
-                       TRUE, sections);
+  guint first = 0;
 
-  for (guint i = 0; i < titles->len; i++)
+  /* Before the first clinical title: the administrative header ("Patient :",
+   * "Copie à :"), unless a paragraph reads as clinical (a case report that
+   * opens on its story). */
+  while (first < titles->len && g_str_equal (g_array_index (titles, Title, first).label, "autre"))
+    first++;
+  classify_paragraphs (self, tokens, 0,
+                       first < titles->len
+                       ? rel_tokens_find (tokens, g_array_index (titles, Title, first).line_start)
+                       : rel_tokens_get_n (tokens),
+                       ZONE_HEADER, sections);
+
+  for (guint i = first; i < titles->len; i++)
     {
       const Title *title = &g_array_index (titles, Title, i);
       guint next = i + 1 < titles->len ? g_array_index (titles, Title, i + 1).line_start
                                        : (guint) length;
       RelSection section = { 0 };
       guint full = trim_end (text, title->title_start, next);
-      guint end = section_end (self, tokens, title, full);
+      gboolean signed_off = FALSE;
+      guint end = section_end (self, tokens, title, full, &signed_off);
 
       section.label = title->label;
       section.start = title->title_start;
@@ -502,7 +523,8 @@ sections_from_titles (RelSectioner *self,
       /* What follows a section that ended early is read for what it says. */
       if (end < full)
         classify_paragraphs (self, tokens, rel_tokens_find (tokens, end),
-                             rel_tokens_find (tokens, next), FALSE, sections);
+                             rel_tokens_find (tokens, next), signed_off ? ZONE_TAIL : ZONE_BODY,
+                             sections);
     }
 
   return sections;
@@ -536,7 +558,7 @@ classify_paragraphs (RelSectioner *self,
                      RelTokens    *tokens,
                      guint         from,
                      guint         to,
-                     gboolean      header_zone,
+                     Zone          zone,
                      GArray       *sections)
 {
   /* The labels of DESIGN.md in the order reports give them; those of equal
@@ -597,13 +619,14 @@ classify_paragraphs (RelSectioner *self,
     g_autofree gboolean *skip = g_new0 (gboolean, n_paragraphs);
     g_autofree int *path = g_new0 (int, n_paragraphs);
     int previous_kept = -1;
-    gboolean seen_clinical = FALSE;
+    gboolean seen_clinical = zone == ZONE_BODY;
+    gboolean administrative = zone == ZONE_HEADER || zone == ZONE_TAIL;
 
     for (guint p = 0; p < n_paragraphs; p++)
       {
         Paragraph *paragraph = &g_array_index (paragraphs, Paragraph, p);
         g_autoptr(GHashTable) scores = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-        double labs = 0.0, drugs = 0.0, top = 0.0, *aside;
+        double labs = 0.0, drugs = 0.0, top = 0.0, cue_top = 0.0, *aside;
         double position = (double) (paragraph->first_token - from) / MAX (1, to - from);
 
         score_shapes (self, tokens, paragraph, &labs, &drugs);
@@ -622,6 +645,7 @@ classify_paragraphs (RelSectioner *self,
             else if (g_str_equal (clinical[l].label, "conclusion") &&
                      paragraph->last_token - paragraph->first_token <= SHORT_PARAGRAPH)
               score += 2.5;
+            cue_top = MAX (cue_top, score);
             /* Stories open on the history and close on the outcome. */
             if (g_str_equal (clinical[l].label, "evolution"))
               score += OUTCOME_PRIOR * position;
@@ -637,10 +661,16 @@ classify_paragraphs (RelSectioner *self,
         if (aside != NULL && *aside >= MIN_CUE_SCORE && *aside >= top && !seen_clinical)
           skip[p] = TRUE;
         aside = g_hash_table_lookup (scores, g_intern_static_string ("signature"));
-        if (aside != NULL && *aside >= MIN_CUE_SCORE && *aside >= top && seen_clinical)
-          skip[p] = TRUE;
+        /* A signature is short and opens on its cue ("Dr …", "Bien confraternellement"). */
+        if (aside != NULL && *aside >= 2 * MIN_CUE_SCORE && *aside >= top && seen_clinical &&
+            paragraph->last_token - paragraph->first_token <= SHORT_PARAGRAPH)
+          {
+            skip[p] = TRUE;
+            /* Past a signature in the body, the rest is the tail of the letter. */
+            administrative |= zone == ZONE_BODY || zone == ZONE_WHOLE;
+          }
         /* In the header zone, only what reads as clinical counts. */
-        if (header_zone && top < MIN_CUE_SCORE)
+        if (administrative && cue_top < 2 * MIN_CUE_SCORE)
           skip[p] = TRUE;
         seen_clinical |= !skip[p];
       }
@@ -720,7 +750,7 @@ classify_paragraphs (RelSectioner *self,
         section.inferred = TRUE;
 
         /* Consecutive paragraphs on the same matter make one section. */
-        if (sections->len > first_new &&
+        if (sections->len > first_new && p > 0 && path[p - 1] == path[p] &&
             g_array_index (sections, RelSection, sections->len - 1).label == label)
           g_array_index (sections, RelSection, sections->len - 1).end = section.end;
         else
@@ -735,7 +765,7 @@ sections_from_content (RelSectioner *self,
 {
   GArray *sections = g_array_new (FALSE, TRUE, sizeof (RelSection));
 
-  classify_paragraphs (self, tokens, 0, rel_tokens_get_n (tokens), FALSE, sections);
+  classify_paragraphs (self, tokens, 0, rel_tokens_get_n (tokens), ZONE_WHOLE, sections);
   return sections;
 }
 
