@@ -26,6 +26,7 @@ typedef struct
   gboolean    family;
   gboolean    history;
   gboolean    resolved;    /* past and over: never coded */
+  gboolean    terrain;     /* background of a sentence about something else */
   gboolean    ambiguous;   /* an abbreviation whose reading the context did not settle */
   const char *section;     /* label of the section it stands in, or %NULL */
 } RelMention;

@@ -28,7 +28,8 @@ struct _RelCoder
   GPtrArray      *insulins;  /* GStrv of folded words */
   GPtrArray      *exclusive; /* GStrv of categories coded once per stay */
   GPtrArray      *tnm_nodes; /* GStrv: first, last category, code of the regional nodes */
-  GPtrArray      *combinations; /* GStrv: first code, second code, combination */
+  GPtrArray      *combinations; /* GStrv: first code, second code, combination[, garde] */
+  GPtrArray      *refinements;  /* GStrv: code, kind, context, finer code */
   GRegex         *tnm;       /* a TNM stage with nodes: "N1", "pN2a", "cT2N1M0" */
 };
 
@@ -45,6 +46,7 @@ rel_coder_finalize (GObject *object)
   g_clear_pointer (&self->exclusive, g_ptr_array_unref);
   g_clear_pointer (&self->tnm_nodes, g_ptr_array_unref);
   g_clear_pointer (&self->combinations, g_ptr_array_unref);
+  g_clear_pointer (&self->refinements, g_ptr_array_unref);
   g_clear_pointer (&self->tnm, g_regex_unref);
 
   G_OBJECT_CLASS (rel_coder_parent_class)->finalize (object);
@@ -101,6 +103,9 @@ rel_coder_new (RelTerminology  *terminology,
 
   self->combinations = rel_lexicon_load ("combinations.tsv", 3, error);
   if (self->combinations == NULL)
+    return NULL;
+  self->refinements = rel_lexicon_load ("refinements.tsv", 4, error);
+  if (self->refinements == NULL)
     return NULL;
 
   exclusive = rel_lexicon_load ("exclusive.tsv", 1, error);
@@ -198,7 +203,9 @@ typedef struct
   gboolean          in_motif;
   gboolean          in_conclusion;
   gboolean          in_statement;   /* somewhere a diagnosis is stated, not only observed */
+  gboolean          in_evolution;   /* cared for during the stay */
   guint             conclusion_rank; /* order of its first mention in the conclusion */
+  guint             motif_rank;      /* order of its first mention in the motif */
   gboolean          ambiguous;
   gboolean          only_truncated;
   gboolean          dropped;
@@ -229,6 +236,7 @@ candidate_for (GHashTable       *candidates,
       candidate->ambiguous = TRUE;
       candidate->only_truncated = TRUE;
       candidate->conclusion_rank = G_MAXUINT;
+      candidate->motif_rank = G_MAXUINT;
       g_hash_table_insert (candidates, (gpointer) concept->code, candidate);
     }
   return candidate;
@@ -243,7 +251,9 @@ merge_into (Candidate *target,
   target->in_motif |= source->in_motif;
   target->in_conclusion |= source->in_conclusion;
   target->in_statement |= source->in_statement;
+  target->in_evolution |= source->in_evolution;
   target->conclusion_rank = MIN (target->conclusion_rank, source->conclusion_rank);
+  target->motif_rank = MIN (target->motif_rank, source->motif_rank);
   target->ambiguous &= source->ambiguous;
   source->dropped = TRUE;
 }
@@ -436,6 +446,16 @@ refine (RelCoder         *self,
       return concept;
     }
 
+  /* Pressure ulcers by stage: L89.0 (I) to L89.3 (IV). */
+  if (g_str_equal (code, "L899"))
+    {
+      char digit = stage_after (tokens, match);
+
+      if (digit >= '1' && digit <= '4')
+        return with_last (self, concept, digit - 1);
+      return concept;
+    }
+
   /* Obesity by body mass index: E66.x4 to E66.x7. */
   if (length == 5 && g_str_has_prefix (code, "E66") && code[4] == '9')
     {
@@ -585,9 +605,111 @@ merge_combinations (RelCoder   *self,
       target->only_truncated = FALSE;
       if (target != first)
         merge_into (target, first);
-      if (target != second)
+      /* "garde": the second condition is coded beside the combination;
+       * "suit": beside it, but after it. */
+      if (target != second && !(rule[3] != NULL && (g_str_equal (rule[3], "garde") ||
+                                                    g_str_equal (rule[3], "suit"))))
         merge_into (target, second);
+      else if (target != second && g_str_equal (rule[3], "suit"))
+        {
+          target->conclusion_rank = MIN (target->conclusion_rank, second->conclusion_rank);
+          target->motif_rank = MIN (target->motif_rank, second->motif_rank);
+          if (second->conclusion_rank != G_MAXUINT)
+            second->conclusion_rank++;
+          if (second->motif_rank != G_MAXUINT)
+            second->motif_rank++;
+        }
       target->dropped = FALSE;
+    }
+}
+
+/* Does the sentence around @span say @words (folded)? */
+static gboolean
+sentence_says (RelTokens     *tokens,
+               const RelSpan *span,
+               char         **words)
+{
+  guint n = rel_tokens_get_n (tokens);
+  guint first = rel_tokens_find (tokens, span->start);
+  guint from = first, to = first;
+  guint n_words = g_strv_length (words);
+
+  while (from > 0 && !(rel_tokens_get (tokens, from)->flags & REL_TOKEN_SENTENCE))
+    from--;
+  while (to + 1 < n && !(rel_tokens_get (tokens, to + 1)->flags & REL_TOKEN_SENTENCE))
+    to++;
+
+  for (guint i = from; n_words > 0 && i + n_words <= to + 1; i++)
+    {
+      gboolean found = TRUE;
+
+      for (guint k = 0; k < n_words && found; k++)
+        found = g_str_equal (rel_tokens_get (tokens, i + k)->folded, words[k]);
+      if (found)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Finer codes decided by the context (refinements.tsv). */
+static void
+apply_refinements (RelCoder   *self,
+                   RelTokens  *tokens,
+                   GHashTable *candidates)
+{
+  for (guint r = 0; r < self->refinements->len; r++)
+    {
+      char **rule = g_ptr_array_index (self->refinements, r);
+      g_auto(GStrv) words = rel_tokens_split (rule[2]);
+      g_autoptr(GPtrArray) matching = g_ptr_array_new ();
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, candidates);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Candidate *candidate = value;
+
+          if (!candidate->dropped && g_str_has_prefix (candidate->concept->code, rule[0]))
+            g_ptr_array_add (matching, candidate);
+        }
+
+      for (guint c = 0; c < matching->len; c++)
+        {
+          Candidate *candidate = g_ptr_array_index (matching, c);
+          gboolean applies = FALSE;
+          g_autofree char *finer_code = NULL;
+          const RelConcept *finer;
+
+          if (g_str_equal (rule[1], "code"))
+            applies = find_candidate (candidates, rule[2]) != NULL;
+          else
+            for (guint e = 0; e < candidate->evidence->len && !applies; e++)
+              applies = sentence_says (tokens, &g_array_index (candidate->evidence, RelSpan, e),
+                                       words);
+          if (!applies)
+            continue;
+
+          if (rule[3][0] == '=')
+            {
+              /* Only an unspecified place (last character 9) is made precise. */
+              gsize length = strlen (candidate->concept->code);
+
+              if (candidate->concept->code[length - 1] != '9')
+                continue;
+              finer_code = g_strdup (candidate->concept->code);
+              finer_code[length - 1] = rule[3][1];
+            }
+          else
+            finer_code = g_strdup (rule[3]);
+
+          finer = rel_terminology_lookup (self->terminology, finer_code);
+          if (finer == NULL || finer->type == REL_CODE_TYPE_NOT_CODABLE || finer == candidate->concept)
+            continue;
+          merge_into (candidate_for (candidates, finer), candidate);
+          candidate_for (candidates, finer)->ambiguous = FALSE;
+          candidate_for (candidates, finer)->only_truncated = FALSE;
+        }
     }
 }
 
@@ -741,12 +863,35 @@ rel_coder_code (RelCoder      *self,
   gboolean insulin = mentions_insulin (self, tokens, qualifier, cues, sections);
   gboolean has_dp_sections = FALSE;
   guint conclusion_order = 0;
+  guint motif_order = 0;
+  guint motif_start = 0, motif_end = 0;
   GHashTableIter iter;
   gpointer value;
   int dp = -1;
 
   for (guint i = 0; i < sections->len && !has_dp_sections; i++)
     has_dp_sections = is_dp_section (g_array_index (sections, RelSection, i).label);
+
+  /* A letter without a motif says it in its first sentence ("adressée pour
+   * rééducation après prothèse totale de hanche"). */
+  for (guint i = 0; i < sections->len && motif_end == 0; i++)
+    if (g_str_equal (g_array_index (sections, RelSection, i).label, "motif") &&
+        !g_array_index (sections, RelSection, i).inferred)
+      motif_end = G_MAXUINT;
+  if (motif_end == 0 && sections->len > 0)
+    {
+      const RelSection *first = &g_array_index (sections, RelSection, 0);
+      guint t = rel_tokens_find (tokens, first->title_end);
+
+      motif_start = first->title_end;
+      while (t + 1 < rel_tokens_get_n (tokens) &&
+             !(rel_tokens_get (tokens, t + 1)->flags & REL_TOKEN_SENTENCE))
+        t++;
+      motif_end = t < rel_tokens_get_n (tokens) ? rel_tokens_get (tokens, t)->end : 0;
+      has_dp_sections = TRUE;
+    }
+  else
+    motif_end = 0;
 
   for (guint i = 0; i < matches->len; i++)
     {
@@ -774,6 +919,7 @@ rel_coder_code (RelCoder      *self,
       mention->family = q->family;
       mention->history = q->history;
       mention->resolved = q->resolved;
+      mention->terrain = q->terrain;
       mention->ambiguous = match->ambiguous;
       mention->section = section != NULL ? section->label : NULL;
       g_ptr_array_add (mentions, mention);
@@ -783,15 +929,31 @@ rel_coder_code (RelCoder      *self,
 
       candidate = candidate_for (candidates, concept);
       weight = section_weight (mention->section);
+      /* A malignant tumour weighs wherever the report states it. */
+      if (concept->code[0] == 'C')
+        weight = MAX (weight, 0.75);
       g_array_append_val (candidate->evidence, span);
       g_array_append_val (candidate->weights, weight);
-      candidate->in_motif |= mention->section != NULL && g_str_equal (mention->section, "motif");
-      if (mention->section != NULL && g_str_equal (mention->section, "conclusion"))
+      /* The background of a sentence ("chez un patient hypertendu") is not
+       * what the motif or the conclusion is about. */
+      if (((mention->section != NULL && g_str_equal (mention->section, "motif")) ||
+           (mention->start >= motif_start && mention->end <= motif_end)) && !mention->terrain)
+        {
+          candidate->in_motif = TRUE;
+          candidate->motif_rank = MIN (candidate->motif_rank, motif_order++);
+        }
+      candidate->in_evolution |= mention->section != NULL &&
+                                 g_str_equal (mention->section, "evolution");
+      if (mention->section != NULL && g_str_equal (mention->section, "conclusion") &&
+          !mention->terrain)
         {
           candidate->in_conclusion = TRUE;
           candidate->conclusion_rank = MIN (candidate->conclusion_rank, conclusion_order++);
         }
-      candidate->in_statement |= is_statement_section (mention->section);
+      /* A malignant tumour is diagnosed by the pathology report, which sits
+       * among the results: there, too, it is a statement. */
+      candidate->in_statement |= is_statement_section (mention->section) ||
+                                 concept->code[0] == 'C';
       candidate->ambiguous &= match->ambiguous;
       candidate->only_truncated &= match->synonym == NULL &&
                                    strstr (match->concept->label, ", sans précision") != NULL;
@@ -832,6 +994,7 @@ rel_coder_code (RelCoder      *self,
 
   merge_combinations (self, candidates);
   merge_exclusive (self, candidates);
+  apply_refinements (self, tokens, candidates);
   add_tnm_nodes (self, tokens, sections, candidates);
 
   g_hash_table_iter_init (&iter, candidates);
@@ -862,7 +1025,12 @@ rel_coder_code (RelCoder      *self,
 
           if (candidate->concept->type != REL_CODE_TYPE_ANY || candidate->ambiguous || !placed)
             continue;
-          if (pass == 0 && candidate->concept->code[0] == 'R')
+          /* First pass: no symptom, no risk factor nor personal or family
+           * history (Z72, Z80–Z92): they are never what motivated the stay. */
+          if (pass == 0 && (candidate->concept->code[0] == 'R' ||
+                            g_str_has_prefix (candidate->concept->code, "Z72") ||
+                            (strncmp (candidate->concept->code, "Z80", 3) >= 0 &&
+                             strncmp (candidate->concept->code, "Z92", 3) <= 0)))
             continue;
           if (best == NULL)
             dp = (int) i;
@@ -873,6 +1041,8 @@ rel_coder_code (RelCoder      *self,
             }
           else if (candidate->in_conclusion &&
                    candidate->conclusion_rank < best->conclusion_rank)
+            dp = (int) i;
+          else if (!candidate->in_conclusion && candidate->motif_rank < best->motif_rank)
             dp = (int) i;
         }
     }

@@ -9,6 +9,7 @@
 #include "rel-embedded-engine.h"
 #include "rel-lexicon.h"
 #include "rel-matcher.h"
+#include "rel-neoplasms.h"
 #include "rel-qualifier.h"
 #include "rel-sectioner.h"
 #include "rel-summarizer.h"
@@ -20,6 +21,7 @@ struct _RelEmbeddedEngine
   RelTerminology *terminology;
   GHashTable     *stopwords;
   RelMatcher     *matcher;
+  RelNeoplasms   *neoplasms;
   RelSectioner   *sectioner;
   RelQualifier   *qualifier;
   RelCoder       *coder;
@@ -78,6 +80,11 @@ rel_embedded_engine_analyze (RelEngine     *engine,
     }
 
   matches = rel_matcher_find (self->matcher, tokens);
+  {
+    g_autoptr(GArray) tumours = rel_neoplasms_find (self->neoplasms, tokens);
+
+    rel_neoplasms_merge (matches, tumours);
+  }
   add_timing (timings, "match", &since);
 
   cues = rel_qualifier_scan (self->qualifier, tokens);
@@ -120,6 +127,7 @@ rel_embedded_engine_dispose (GObject *object)
   RelEmbeddedEngine *self = (RelEmbeddedEngine *) object;
 
   g_clear_object (&self->terminology);
+  g_clear_object (&self->neoplasms);
   g_clear_object (&self->matcher);
   g_clear_object (&self->sectioner);
   g_clear_object (&self->qualifier);
@@ -174,6 +182,9 @@ rel_embedded_engine_new (RelTerminology  *terminology,
   if (self->summarizer == NULL)
     return NULL;
   self->matcher = rel_matcher_new (terminology, self->stopwords);
+  self->neoplasms = rel_neoplasms_new (self->matcher, terminology, error);
+  if (self->neoplasms == NULL)
+    return NULL;
 
   return REL_ENGINE (g_steal_pointer (&self));
 }

@@ -23,6 +23,7 @@ typedef enum
   QUALIFIER_FAMILY,
   QUALIFIER_HISTORY,
   QUALIFIER_RESOLVED,
+  QUALIFIER_TERRAIN,
   QUALIFIER_ALL,
 } Qualifier;
 
@@ -118,7 +119,7 @@ RelQualifier *
 rel_qualifier_new (GError **error)
 {
   static const char *qualifiers[] = { "negation", "hypothesis", "family", "history", "resolved",
-                                      "all" };
+                                      "terrain", "all" };
   static const char *roles[] = { "before", "after", "pseudo", "terminator", "both", "opener",
                                  "particle" };
   g_autoptr(RelQualifier) self = g_object_new (REL_TYPE_QUALIFIER, NULL);
@@ -311,6 +312,9 @@ set_qualifier (RelQualifiers *out,
     case QUALIFIER_HISTORY:
       out->history = TRUE;
       break;
+    case QUALIFIER_TERRAIN:
+      out->terrain = TRUE;
+      break;
     case QUALIFIER_ALL:
     default:
       break;
@@ -384,11 +388,11 @@ rel_qualifier_qualify (RelQualifier  *self,
         right = hit->first_token - 1;
     }
 
-  for (guint h = first_hit; h < cues->len && g_array_index (cues, CueHit, h).first_token <= right;
+  for (guint h = first_hit;
+       h < cues->len && g_array_index (cues, CueHit, h).first_token <= MAX (right, sentence_end);
        h++)
     {
       const CueHit *hit = &g_array_index (cues, CueHit, h);
-
       gboolean before = hit->role == ROLE_BEFORE || hit->role == ROLE_BOTH;
       gboolean after = hit->role == ROLE_AFTER || hit->role == ROLE_BOTH;
 

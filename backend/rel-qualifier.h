@@ -16,6 +16,7 @@ typedef struct
   gboolean family;      /* "mère diabétique" */
   gboolean history;     /* "ATCD de", the antécédents section */
   gboolean resolved;    /* past and over: "guéri", "dans l'enfance" */
+  gboolean terrain;     /* background, not the matter: "chez un patient hypertendu" */
 } RelQualifiers;
 
 #define REL_TYPE_QUALIFIER (rel_qualifier_get_type ())
