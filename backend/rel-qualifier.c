@@ -266,14 +266,14 @@ rel_qualifier_scan (RelQualifier *self,
   return hits;
 }
 
-/* Between @from and @to (exclusive), is there a comma that does not go on
- * with a list of the same denial ("…, de toux", "…, ni…")? */
+/* Between @from and @to (the mention's first word), is there a comma that
+ * does not go on with a list of the same denial ("…, de toux", "…, ni…")? */
 static gboolean
 comma_ends_scope (RelTokens *tokens,
                   guint      from,
                   guint      to)
 {
-  for (guint i = from; i < to; i++)
+  for (guint i = from; i <= to; i++)
     {
       const RelToken *token = rel_tokens_get (tokens, i);
 

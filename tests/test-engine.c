@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-engine.c: the embedded pipeline, module by module and end to end. */
+#define G_LOG_DOMAIN "test-engine"
+
+#include "config.h"
+
+#include "rel-embedded-engine.h"
+#include "rel-tokens.h"
+
+static RelTerminology *terminology;
+static RelEngine *engine;
+
+static RelAnalysis *
+analyze_text (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(RelDocument) document = rel_document_new_from_bytes (bytes, "test.txt", 0, &error);
+  RelAnalysis *analysis;
+
+  g_assert_no_error (error);
+  analysis = rel_engine_analyze (engine, document, NULL, &error);
+  g_assert_no_error (error);
+  return analysis;
+}
+
+static const RelMention *
+find_mention (RelAnalysis *analysis,
+              const char  *words)
+{
+  const char *text = rel_document_get_text (rel_analysis_get_document (analysis));
+  GPtrArray *mentions = rel_analysis_get_mentions (analysis);
+
+  for (guint i = 0; i < mentions->len; i++)
+    {
+      const RelMention *mention = g_ptr_array_index (mentions, i);
+
+      if (strncmp (text + mention->start, words, strlen (words)) == 0)
+        return mention;
+    }
+  return NULL;
+}
+
+static const RelCodeSuggestion *
+find_code (RelAnalysis *analysis,
+           const char  *code)
+{
+  GPtrArray *codes = rel_analysis_get_codes (analysis);
+
+  for (guint i = 0; i < codes->len; i++)
+    {
+      const RelCodeSuggestion *suggestion = g_ptr_array_index (codes, i);
+
+      if (g_str_equal (suggestion->code, code))
+        return suggestion;
+    }
+  return NULL;
+}
+
+static void
+test_tokens (void)
+{
+  const char *text = "Embolies pulmonaires, E. coli ; 2,5 mg\n- HTA";
+  g_autoptr(RelTokens) tokens = rel_tokens_new (text, strlen (text), NULL);
+  const RelToken *token;
+
+  g_assert_cmpuint (rel_tokens_get_n (tokens), ==, 7);
+  token = rel_tokens_get (tokens, 0);
+  g_assert_cmpstr (token->folded, ==, "embolie");
+  g_assert_cmpuint (token->start, ==, 0);
+  g_assert_cmpuint (token->end, ==, strlen ("Embolies"));
+  g_assert_cmpstr (rel_tokens_get (tokens, 1)->folded, ==, "pulmonaire");
+  /* "E. coli": an initial, not a sentence end. */
+  g_assert_false (rel_tokens_get (tokens, 3)->flags & REL_TOKEN_SENTENCE);
+  g_assert_true (rel_tokens_get (tokens, 2)->flags & REL_TOKEN_COMMA);
+  /* "2,5" is one number. */
+  g_assert_true (rel_tokens_get (tokens, 4)->flags & REL_TOKEN_NUMBER);
+  g_assert_true (rel_tokens_get (tokens, 4)->flags & REL_TOKEN_SENTENCE);
+  g_assert_cmpstr (rel_tokens_get (tokens, 4)->folded, ==, "2,5");
+  /* A bullet opens a new item. */
+  g_assert_true (rel_tokens_get (tokens, 6)->flags & REL_TOKEN_SENTENCE);
+  g_assert_cmpuint (rel_tokens_find (tokens, 10), ==, 1);
+}
+
+static void
+test_sections_titles (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "CHU de Nulle-Part\nPatient : M. X\n\n"
+    "MOTIF D'HOSPITALISATION\nDyspnée.\n\n"
+    "1. Antécédents :\n- HTA\n\n"
+    "Au total\nInsuffisance cardiaque.\n");
+  GArray *sections = rel_analysis_get_sections (analysis);
+  const char *text = rel_document_get_text (rel_analysis_get_document (analysis));
+
+  g_assert_cmpuint (sections->len, ==, 3);
+  g_assert_cmpstr (g_array_index (sections, RelSection, 0).label, ==, "motif");
+  g_assert_cmpstr (g_array_index (sections, RelSection, 1).label, ==, "antecedents");
+  g_assert_cmpstr (g_array_index (sections, RelSection, 2).label, ==, "conclusion");
+  /* The header before the first title is no clinical section. */
+  g_assert_true (g_str_has_prefix (text + g_array_index (sections, RelSection, 0).start, "MOTIF"));
+}
+
+static void
+test_sections_inline_and_content (void)
+{
+  g_autoptr(RelAnalysis) inline_titles = analyze_text (
+    "Antécédents : HTA, DT2.\nTraitement habituel : amlodipine 5 mg 1 cp le matin.\n");
+  g_autoptr(RelAnalysis) untitled = analyze_text (
+    "Patiente de 70 ans qui consulte pour une toux depuis 3 jours.\n\n"
+    "Au total, pneumopathie franche lobaire aiguë.\n");
+  GArray *sections = rel_analysis_get_sections (inline_titles);
+
+  g_assert_cmpuint (sections->len, ==, 2);
+  g_assert_cmpstr (g_array_index (sections, RelSection, 0).label, ==, "antecedents");
+  g_assert_cmpstr (g_array_index (sections, RelSection, 1).label, ==, "traitement_entree");
+
+  sections = rel_analysis_get_sections (untitled);
+  g_assert_cmpuint (sections->len, ==, 2);
+  g_assert_cmpstr (g_array_index (sections, RelSection, 0).label, ==, "histoire");
+  g_assert_cmpstr (g_array_index (sections, RelSection, 1).label, ==, "conclusion");
+  g_assert_true (g_array_index (sections, RelSection, 1).inferred);
+}
+
+static void
+test_matcher (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Conclusion : ACFA et HTA. Insuffisances cardiaques décompensées.\n"
+    "Le fauteuil est confortable. Pneumopathie à\npneumocoque.\n");
+  const RelMention *hta = find_mention (analysis, "HTA");
+
+  g_assert_nonnull (hta);
+  g_assert_cmpstr (hta->code, ==, "I10");
+  g_assert_nonnull (find_mention (analysis, "ACFA"));
+  /* Plural and a line break inside a term. */
+  g_assert_nonnull (find_mention (analysis, "Insuffisances cardiaques"));
+  g_assert_cmpstr (find_mention (analysis, "Pneumopathie à\npneumocoque")->code, ==, "J13");
+  /* An abbreviation is a whole token, case respected: no "fa" in "fauteuil". */
+  g_assert_null (find_mention (analysis, "fa"));
+}
+
+static void
+assert_qualified (const char *text,
+                  const char *words,
+                  gboolean    negated,
+                  gboolean    hypothesis,
+                  gboolean    family)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (text);
+  const RelMention *mention = find_mention (analysis, words);
+
+  g_assert_nonnull (mention);
+  g_assert_cmpint (mention->negated, ==, negated);
+  g_assert_cmpint (mention->hypothesis, ==, hypothesis);
+  g_assert_cmpint (mention->family, ==, family);
+}
+
+static void
+test_qualifiers (void)
+{
+  assert_qualified ("Pas de fièvre, pas d'embolie pulmonaire.", "embolie pulmonaire",
+                    TRUE, FALSE, FALSE);
+  assert_qualified ("Le scanner n'a pas montré d'embolie pulmonaire.", "embolie pulmonaire",
+                    TRUE, FALSE, FALSE);
+  assert_qualified ("Suspicion d'embolie pulmonaire.", "embolie pulmonaire", FALSE, TRUE, FALSE);
+  assert_qualified ("Embolie pulmonaire probable.", "Embolie pulmonaire", FALSE, TRUE, FALSE);
+  assert_qualified ("Sa mère a un diabète de type 2.", "diabète de type 2", FALSE, FALSE, TRUE);
+  /* The scope ends: "mais", and a comma that does not go on with a list. */
+  assert_qualified ("Pas de fièvre mais une pneumopathie.", "pneumopathie", FALSE, FALSE, FALSE);
+  assert_qualified ("Pas de douleur, pneumopathie franche.", "pneumopathie", FALSE, FALSE, FALSE);
+  /* A pseudo-cue does not negate. */
+  assert_qualified ("Pas d'amélioration de la pneumopathie.", "pneumopathie", FALSE, FALSE, FALSE);
+}
+
+static void
+test_coding (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "MOTIF\nDyspnée.\n\n"
+    "ANTÉCÉDENTS\nHTA. DT2. Appendicectomie dans l'enfance. Père : infarctus du myocarde.\n\n"
+    "ÉVOLUTION\nPas d'embolie pulmonaire. Suspicion de pneumopathie.\n\n"
+    "CONCLUSION\nInsuffisance cardiaque à FEVG altérée (FEVG 30 %).\n");
+  GPtrArray *codes = rel_analysis_get_codes (analysis);
+  const RelCodeSuggestion *first = g_ptr_array_index (codes, 0);
+
+  g_assert_cmpuint (codes->len, >, 0);
+  /* The DP first, stated in the conclusion, its French extension from the FEVG. */
+  g_assert_cmpstr (first->role, ==, "DP");
+  g_assert_true (g_str_has_prefix (first->code, "I50"));
+  g_assert_cmpint (first->code[4], ==, '2');
+  g_assert_cmpfloat (first->score, >, 0.0);
+  g_assert_cmpfloat (first->score, <=, 1.0);
+  g_assert_cmpuint (first->evidence->len, >=, 1);
+  /* Chronic comorbidities from the history are DAS; DT2 without insulin is E11.98. */
+  g_assert_nonnull (find_code (analysis, "I10"));
+  g_assert_cmpstr (find_code (analysis, "I10")->role, ==, "DAS");
+  g_assert_nonnull (find_code (analysis, "E1198"));
+  /* Negated, hypothetical, family and resolved history: never suggested. */
+  g_assert_null (find_code (analysis, "I269"));
+  g_assert_null (find_code (analysis, "J189"));
+  for (guint i = 0; i < codes->len; i++)
+    {
+      const RelCodeSuggestion *code = g_ptr_array_index (codes, i);
+
+      g_assert_false (g_str_has_prefix (code->code, "I21"));
+      g_assert_false (g_str_has_prefix (code->code, "K35"));
+      /* Never a non-codable parent. */
+      g_assert_true (rel_terminology_is_codable (terminology, code->code));
+    }
+}
+
+static void
+test_insulin_extension (void)
+{
+  g_autoptr(RelAnalysis) insulin = analyze_text (
+    "Conclusion : diabète de type 2 déséquilibré.\nTraitement : Lantus 20 UI le soir.\n");
+  g_autoptr(RelAnalysis) not_insulin = analyze_text (
+    "Conclusion : DT2 non insulinotraité.\n");
+
+  g_assert_nonnull (find_code (insulin, "E1190"));
+  g_assert_nonnull (find_code (not_insulin, "E1198"));
+}
+
+static void
+test_summary_and_json (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "MOTIF\nDouleur thoracique.\n\n"
+    "ANTÉCÉDENTS\nHTA, dyslipidémie, tabagisme sevré\n\n"
+    "TRAITEMENT DE SORTIE\nBisoprolol 2,5 mg : 1 cp le matin\n\n"
+    "CONCLUSION\nAngor stable.\n");
+  g_autoptr(JsonNode) root = rel_analysis_to_json (analysis);
+  JsonObject *object = json_node_get_object (root);
+  const char *text = rel_document_get_text (rel_analysis_get_document (analysis));
+  GPtrArray *summary = rel_analysis_get_summary (analysis);
+  gboolean seen_motif = FALSE, seen_drug = FALSE;
+
+  for (guint i = 0; i < summary->len; i++)
+    {
+      const RelSummarySection *section = g_ptr_array_index (summary, i);
+
+      for (guint j = 0; j < section->items->len; j++)
+        {
+          const RelSummaryItem *item = g_ptr_array_index (section->items, j);
+
+          g_assert_cmpuint (item->evidence->len, >, 0);
+          if (g_str_equal (section->section, "motif"))
+            seen_motif = g_str_equal (item->text, "Douleur thoracique");
+          if (g_str_equal (section->section, "traitement_sortie"))
+            {
+              const RelSpan *span = &g_array_index (item->evidence, RelSpan, 0);
+
+              seen_drug = strncmp (text + span->start, "Bisoprolol 2,5 mg", 17) == 0;
+            }
+        }
+    }
+  g_assert_true (seen_motif);
+  g_assert_true (seen_drug);
+
+  for (const char *const *key = (const char *const[]) { "document", "engine", "phi", "sections",
+                                                        "mentions", "codes", "summary",
+                                                        "timings_ms", NULL };
+       *key != NULL; key++)
+    g_assert_true (json_object_has_member (object, *key));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "engine"),
+                                                  "name"), ==, "embedded");
+  g_assert_true (json_object_has_member (json_object_get_object_member (object, "timings_ms"),
+                                         "total"));
+}
+
+static void
+test_cancelled (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("HTA\n", 4);
+  g_autoptr(RelDocument) document = rel_document_new_from_bytes (bytes, "x", 0, &error);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(RelAnalysis) analysis = NULL;
+
+  g_cancellable_cancel (cancellable);
+  analysis = rel_engine_analyze (engine, document, cancellable, &error);
+  g_assert_null (analysis);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  terminology = rel_terminology_new_bundled (&error);
+  g_assert_no_error (error);
+  engine = rel_embedded_engine_new (terminology, &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/engine/tokens", test_tokens);
+  g_test_add_func ("/engine/sections/titles", test_sections_titles);
+  g_test_add_func ("/engine/sections/inline-and-content", test_sections_inline_and_content);
+  g_test_add_func ("/engine/matcher", test_matcher);
+  g_test_add_func ("/engine/qualifiers", test_qualifiers);
+  g_test_add_func ("/engine/coding", test_coding);
+  g_test_add_func ("/engine/coding/insulin", test_insulin_extension);
+  g_test_add_func ("/engine/summary-and-json", test_summary_and_json);
+  g_test_add_func ("/engine/cancelled", test_cancelled);
+
+  status = g_test_run ();
+  g_clear_object (&engine);
+  g_clear_object (&terminology);
+  return status;
+}
