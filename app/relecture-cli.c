@@ -236,6 +236,88 @@ command_analyze (int    argc,
   return status;
 }
 
+/* pseudonymize */
+
+static int
+command_pseudonymize (int    argc,
+                      char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelTerminology) terminology = NULL;
+  g_autoptr(RelPseudonymizer) pseudonymizer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) files = NULL;
+  g_autofree char *strategy_name = NULL;
+  RelPseudoStrategy strategy = REL_PSEUDO_PLACEHOLDER;
+  int seed = -1;
+  int max_size_mb = 0;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "strategy", 's', 0, G_OPTION_ARG_STRING, &strategy_name,
+      N_("placeholder (default), surrogate or remove"), N_("STRATEGY") },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed,
+      N_("Seed of the surrogates and of the date shift (default: random)"), "N" },
+    { "max-size", 0, 0, G_OPTION_ARG_INT, &max_size_mb,
+      N_("Refuse files larger than this (default 20)"), N_("MB") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FILE… — print reports with their identifying data replaced"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (files == NULL || files[0] == NULL)
+    return usage_error (context, _("no file to pseudonymize"));
+  if (strategy_name == NULL || g_str_equal (strategy_name, "placeholder"))
+    strategy = REL_PSEUDO_PLACEHOLDER;
+  else if (g_str_equal (strategy_name, "surrogate"))
+    strategy = REL_PSEUDO_SURROGATE;
+  else if (g_str_equal (strategy_name, "remove"))
+    strategy = REL_PSEUDO_REMOVE;
+  else
+    return usage_error (context, _("the strategy is placeholder, surrogate or remove"));
+
+  terminology = load_terminology ();
+  if (terminology == NULL)
+    return EXIT_SOME_FAILED;
+  pseudonymizer = rel_pseudonymizer_new (terminology, &error);
+  if (pseudonymizer == NULL)
+    {
+      g_printerr ("relecture-cli: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+
+  for (guint i = 0; files[i] != NULL; i++)
+    {
+      g_autoptr(RelDocument) document = NULL;
+      g_autoptr(GPtrArray) phi = NULL;
+      g_autofree char *text = NULL;
+
+      g_clear_error (&error);
+      document = load_document (files[i], (gsize) max_size_mb * 1024 * 1024, &error);
+      if (document == NULL)
+        {
+          g_printerr ("relecture-cli: %s: %s\n", files[i], error->message);
+          status = EXIT_SOME_FAILED;
+          continue;
+        }
+      phi = rel_pseudonymizer_find (pseudonymizer, rel_document_get_text (document),
+                                    rel_document_get_length (document));
+      text = rel_pseudonymizer_apply (pseudonymizer, rel_document_get_text (document),
+                                      rel_document_get_length (document), phi, strategy,
+                                      seed >= 0 ? (guint32) seed : g_random_int ());
+      /* Several reports: a form feed between them, as between PDF pages. */
+      if (i > 0)
+        g_print ("\f\n");
+      g_print ("%s", text);
+      if (*text != '\0' && text[strlen (text) - 1] != '\n')
+        g_print ("\n");
+    }
+
+  return status;
+}
+
 /* qualify */
 
 static gboolean
@@ -512,6 +594,7 @@ static const Command terminology_commands[] = {
 
 static const Command commands[] = {
   { "analyze", command_analyze, N_("Analyze clinical reports") },
+  { "pseudonymize", command_pseudonymize, N_("Replace the identifying data of reports") },
   { "qualify", command_qualify, N_("Qualify given spans of texts (for evaluation)") },
   { "terminology", NULL, N_("Import, search and describe the CIM-10 nomenclature") },
 };

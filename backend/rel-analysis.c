@@ -15,6 +15,8 @@ struct _RelAnalysis
   RelDocument *document;
   char        *engine_name;
   char        *model;
+  char        *pseudonymized;
+  GPtrArray   *phi;
   GArray      *sections;
   GPtrArray   *mentions;
   GPtrArray   *codes;
@@ -23,6 +25,28 @@ struct _RelAnalysis
 };
 
 G_DEFINE_FINAL_TYPE (RelAnalysis, rel_analysis, G_TYPE_OBJECT)
+
+RelPhi *
+rel_phi_new (guint       start,
+             guint       end,
+             const char *label)
+{
+  RelPhi *phi = g_new0 (RelPhi, 1);
+
+  phi->start = start;
+  phi->end = end;
+  phi->label = g_intern_string (label);
+  return phi;
+}
+
+void
+rel_phi_free (RelPhi *phi)
+{
+  if (phi == NULL)
+    return;
+  g_free (phi->replacement);
+  g_free (phi);
+}
 
 RelMention *
 rel_mention_new (void)
@@ -110,6 +134,8 @@ rel_analysis_finalize (GObject *object)
   g_clear_object (&self->document);
   g_free (self->engine_name);
   g_free (self->model);
+  g_free (self->pseudonymized);
+  g_clear_pointer (&self->phi, g_ptr_array_unref);
   g_clear_pointer (&self->sections, g_array_unref);
   g_clear_pointer (&self->mentions, g_ptr_array_unref);
   g_clear_pointer (&self->codes, g_ptr_array_unref);
@@ -134,6 +160,8 @@ RelAnalysis *
 rel_analysis_new (RelDocument *document,
                   const char  *engine_name,
                   const char  *model,
+                  const char  *pseudonymized,
+                  GPtrArray   *phi,
                   GArray      *sections,
                   GPtrArray   *mentions,
                   GPtrArray   *codes,
@@ -149,6 +177,8 @@ rel_analysis_new (RelDocument *document,
   self->document = g_object_ref (document);
   self->engine_name = g_strdup (engine_name);
   self->model = g_strdup (model);
+  self->pseudonymized = g_strdup (pseudonymized);
+  self->phi = phi != NULL ? phi : g_ptr_array_new_with_free_func ((GDestroyNotify) rel_phi_free);
   self->sections = sections != NULL ? sections : g_array_new (FALSE, TRUE, sizeof (RelSection));
   self->mentions = mentions != NULL ? mentions
                    : g_ptr_array_new_with_free_func ((GDestroyNotify) rel_mention_free);
@@ -195,6 +225,20 @@ rel_analysis_get_total_ms (RelAnalysis *self)
         return timing->ms;
     }
   return 0.0;
+}
+
+GPtrArray *
+rel_analysis_get_phi (RelAnalysis *self)
+{
+  g_return_val_if_fail (REL_IS_ANALYSIS (self), NULL);
+  return self->phi;
+}
+
+const char *
+rel_analysis_get_pseudonymized_text (RelAnalysis *self)
+{
+  g_return_val_if_fail (REL_IS_ANALYSIS (self), NULL);
+  return self->pseudonymized;
 }
 
 GArray *
@@ -321,9 +365,20 @@ rel_analysis_to_json (RelAnalysis *self)
   add_string_or_null (builder, "version", PACKAGE_VERSION);
   json_builder_end_object (builder);
 
-  /* Filled by the pseudonymization issue. */
   json_builder_set_member_name (builder, "phi");
   json_builder_begin_array (builder);
+  for (guint i = 0; i < self->phi->len; i++)
+    {
+      const RelPhi *phi = g_ptr_array_index (self->phi, i);
+
+      json_builder_begin_object (builder);
+      add_int (builder, "start", phi->start);
+      add_int (builder, "end", phi->end);
+      add_string_or_null (builder, "label", phi->label);
+      add_text (builder, "text", text, phi->start, phi->end);
+      add_string_or_null (builder, "replacement", phi->replacement);
+      json_builder_end_object (builder);
+    }
   json_builder_end_array (builder);
 
   json_builder_set_member_name (builder, "sections");

@@ -16,6 +16,21 @@ typedef struct
   guint end;
 } RelSpan;
 
+/* Protected health information found in the text. */
+typedef struct
+{
+  guint       start;
+  guint       end;
+  const char *label;       /* NOM, PRENOM, DATE, DATE_NAISSANCE, ADRESSE, ZIP, VILLE, TEL,
+                            * MAIL, NIR, IPP, NDA, HOPITAL */
+  char       *replacement; /* what the pseudonymized text has instead, once applied */
+} RelPhi;
+
+RelPhi            *rel_phi_new                   (guint              start,
+                                                  guint              end,
+                                                  const char        *label);
+void               rel_phi_free                  (RelPhi            *phi);
+
 typedef struct
 {
   guint       start;
@@ -72,6 +87,8 @@ G_DECLARE_FINAL_TYPE (RelAnalysis, rel_analysis, REL, ANALYSIS, GObject)
 RelAnalysis  *rel_analysis_new              (RelDocument *document,
                                              const char  *engine_name,
                                              const char  *model,
+                                             const char  *pseudonymized,
+                                             GPtrArray   *phi,
                                              GArray      *sections,
                                              GPtrArray   *mentions,
                                              GPtrArray   *codes,
@@ -79,6 +96,10 @@ RelAnalysis  *rel_analysis_new              (RelDocument *document,
                                              GArray      *timings);
 
 RelDocument  *rel_analysis_get_document     (RelAnalysis *self);
+/* RelPhi*, in text order, each with its replacement. */
+GPtrArray    *rel_analysis_get_phi          (RelAnalysis *self);
+/* The text with every RelPhi replaced: all that may leave the machine. */
+const char   *rel_analysis_get_pseudonymized_text (RelAnalysis *self);
 const char   *rel_analysis_get_engine_name  (RelAnalysis *self);
 const char   *rel_analysis_get_model        (RelAnalysis *self);
 double        rel_analysis_get_total_ms     (RelAnalysis *self);

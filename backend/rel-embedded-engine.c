@@ -10,6 +10,7 @@
 #include "rel-lexicon.h"
 #include "rel-matcher.h"
 #include "rel-neoplasms.h"
+#include "rel-pseudonymizer.h"
 #include "rel-qualifier.h"
 #include "rel-sectioner.h"
 #include "rel-summarizer.h"
@@ -22,6 +23,7 @@ struct _RelEmbeddedEngine
   GHashTable     *stopwords;
   RelMatcher     *matcher;
   RelNeoplasms   *neoplasms;
+  RelPseudonymizer *pseudonymizer;
   RelSectioner   *sectioner;
   RelQualifier   *qualifier;
   RelCoder       *coder;
@@ -46,6 +48,36 @@ add_timing (GArray     *timings,
   *since = now;
 }
 
+/* Words that identify someone ("Hôpital Saint-Louis", "Parkinson" as a name)
+ * are not diagnoses. */
+static void
+drop_identifying (GArray    *matches,
+                  GPtrArray *phi)
+{
+  guint p = 0;
+
+  for (guint m = 0; m < matches->len; )
+    {
+      const RelMatch *match = &g_array_index (matches, RelMatch, m);
+      gboolean overlaps = FALSE;
+
+      while (p < phi->len && ((RelPhi *) g_ptr_array_index (phi, p))->end <= match->start)
+        p++;
+      for (guint q = p; q < phi->len && !overlaps; q++)
+        {
+          const RelPhi *span = g_ptr_array_index (phi, q);
+
+          if (span->start >= match->end)
+            break;
+          overlaps = TRUE;
+        }
+      if (overlaps)
+        g_array_remove_index (matches, m);
+      else
+        m++;
+    }
+}
+
 static RelAnalysis *
 rel_embedded_engine_analyze (RelEngine     *engine,
                              RelDocument   *document,
@@ -58,12 +90,20 @@ rel_embedded_engine_analyze (RelEngine     *engine,
   g_autoptr(GArray) cues = NULL;
   g_autoptr(GArray) qualifiers = NULL;
   GArray *sections, *timings;
-  GPtrArray *mentions = NULL, *codes = NULL, *summary;
+  GPtrArray *mentions = NULL, *codes = NULL, *summary, *phi;
+  g_autofree char *pseudonymized = NULL;
   gint64 start = g_get_monotonic_time ();
   gint64 since = start;
   RelTiming total;
 
   timings = g_array_new (FALSE, TRUE, sizeof (RelTiming));
+
+  phi = rel_pseudonymizer_find (self->pseudonymizer, rel_document_get_text (document),
+                                rel_document_get_length (document));
+  pseudonymized = rel_pseudonymizer_apply (self->pseudonymizer, rel_document_get_text (document),
+                                           rel_document_get_length (document), phi,
+                                           REL_PSEUDO_PLACEHOLDER, 0);
+  add_timing (timings, "pseudonymize", &since);
 
   tokens = rel_tokens_new (rel_document_get_text (document), rel_document_get_length (document),
                            self->stopwords);
@@ -76,6 +116,7 @@ rel_embedded_engine_analyze (RelEngine     *engine,
     {
       g_array_unref (sections);
       g_array_unref (timings);
+      g_ptr_array_unref (phi);
       return NULL;
     }
 
@@ -85,6 +126,7 @@ rel_embedded_engine_analyze (RelEngine     *engine,
 
     rel_neoplasms_merge (matches, tumours);
   }
+  drop_identifying (matches, phi);
   add_timing (timings, "match", &since);
 
   cues = rel_qualifier_scan (self->qualifier, tokens);
@@ -111,7 +153,7 @@ rel_embedded_engine_analyze (RelEngine     *engine,
   total.ms = (g_get_monotonic_time () - start) / 1000.0;
   g_array_append_val (timings, total);
 
-  return rel_analysis_new (document, "embedded", NULL, sections, mentions, codes, summary,
+  return rel_analysis_new (document, "embedded", NULL, pseudonymized, phi, sections, mentions, codes, summary,
                            timings);
 }
 
@@ -128,6 +170,7 @@ rel_embedded_engine_dispose (GObject *object)
 
   g_clear_object (&self->terminology);
   g_clear_object (&self->neoplasms);
+  g_clear_object (&self->pseudonymizer);
   g_clear_object (&self->matcher);
   g_clear_object (&self->sectioner);
   g_clear_object (&self->qualifier);
@@ -169,6 +212,9 @@ rel_embedded_engine_new (RelTerminology  *terminology,
     g_hash_table_add (self->stopwords,
                       rel_tokens_fold_word (((char **) stopwords->pdata[i])[0], -1));
 
+  self->pseudonymizer = rel_pseudonymizer_new (terminology, error);
+  if (self->pseudonymizer == NULL)
+    return NULL;
   self->sectioner = rel_sectioner_new (error);
   if (self->sectioner == NULL)
     return NULL;
@@ -187,6 +233,13 @@ rel_embedded_engine_new (RelTerminology  *terminology,
     return NULL;
 
   return REL_ENGINE (g_steal_pointer (&self));
+}
+
+RelPseudonymizer *
+rel_embedded_engine_get_pseudonymizer (RelEmbeddedEngine *self)
+{
+  g_return_val_if_fail (REL_IS_EMBEDDED_ENGINE (self), NULL);
+  return self->pseudonymizer;
 }
 
 RelTerminology *

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "rel-engine.h"
+#include "rel-pseudonymizer.h"
 #include "rel-qualifier.h"
 #include "rel-terminology.h"
 
@@ -16,6 +17,7 @@ G_DECLARE_FINAL_TYPE (RelEmbeddedEngine, rel_embedded_engine, REL, EMBEDDED_ENGI
 RelEngine      *rel_embedded_engine_new              (RelTerminology    *terminology,
                                                       GError           **error);
 RelTerminology *rel_embedded_engine_get_terminology  (RelEmbeddedEngine *self);
+RelPseudonymizer *rel_embedded_engine_get_pseudonymizer (RelEmbeddedEngine *self);
 
 /* The qualifiers of arbitrary spans of @text (RelSpan in, RelQualifiers out),
  * whoever found them: for evaluation against annotated corpora. */

@@ -269,6 +269,53 @@ test_summary_and_json (void)
                                          "total"));
 }
 
+static gboolean
+has_phi (RelAnalysis *analysis,
+         const char  *words,
+         const char  *label)
+{
+  const char *text = rel_document_get_text (rel_analysis_get_document (analysis));
+  GPtrArray *phi = rel_analysis_get_phi (analysis);
+
+  for (guint i = 0; i < phi->len; i++)
+    {
+      const RelPhi *span = g_ptr_array_index (phi, i);
+
+      if (span->end - span->start == strlen (words) &&
+          strncmp (text + span->start, words, strlen (words)) == 0 &&
+          g_str_equal (span->label, label))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_pseudonymization (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Patient : M. DURAND Jean, né le 12/03/1950.\n"
+    "NIR : 1 50 03 75 112 004 16 - Tél. 06 12 34 56 78 - jean.durand@example.org\n"
+    "Adresse : 12 rue des Lilas, 75011 Paris\n"
+    "Vu par le Dr Martin le 3 mars 2024. M. DURAND va mieux. Maladie de Parkinson.\n");
+  const char *pseudonymized = rel_analysis_get_pseudonymized_text (analysis);
+
+  g_assert_true (has_phi (analysis, "DURAND", "NOM"));
+  g_assert_true (has_phi (analysis, "Jean", "PRENOM"));
+  g_assert_true (has_phi (analysis, "12/03/1950", "DATE_NAISSANCE"));
+  g_assert_true (has_phi (analysis, "3 mars 2024", "DATE"));
+  g_assert_true (has_phi (analysis, "06 12 34 56 78", "TEL"));
+  g_assert_true (has_phi (analysis, "jean.durand@example.org", "MAIL"));
+  g_assert_true (has_phi (analysis, "75011", "ZIP"));
+  g_assert_true (has_phi (analysis, "Paris", "VILLE"));
+  g_assert_true (has_phi (analysis, "Martin", "NOM"));
+  g_assert_nonnull (pseudonymized);
+  g_assert_null (strstr (pseudonymized, "DURAND"));
+  g_assert_null (strstr (pseudonymized, "12/03/1950"));
+  /* The same person, the same placeholder; an eponym is no one. */
+  g_assert_nonnull (strstr (strstr (pseudonymized, "[NOM-1]") + 1, "[NOM-1]"));
+  g_assert_nonnull (strstr (pseudonymized, "Maladie de Parkinson"));
+}
+
 static void
 test_cancelled (void)
 {
@@ -306,6 +353,7 @@ main (int    argc,
   g_test_add_func ("/engine/coding", test_coding);
   g_test_add_func ("/engine/coding/insulin", test_insulin_extension);
   g_test_add_func ("/engine/summary-and-json", test_summary_and_json);
+  g_test_add_func ("/engine/pseudonymization", test_pseudonymization);
   g_test_add_func ("/engine/cancelled", test_cancelled);
 
   status = g_test_run ();

@@ -1,0 +1,1052 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* rel-pseudonymizer.c: identifying data by pattern (dates, phones, NIR,
+ * addresses) and by context (names after a title, in a header field, in
+ * capitals beside a first name), and its replacement. */
+#define G_LOG_DOMAIN "rel-pseudonymizer"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "rel-lexicon.h"
+#include "rel-pseudonymizer.h"
+#include "rel-tokens.h"
+
+/* The French word list of Debian's wfrench package: a capitalised word that
+ * is an ordinary French word is not taken for a name without context. */
+#define DICTIONARY_PATH "/usr/share/dict/french"
+/* How many words after a title or a field may belong to the name. */
+#define MAX_NAME_WORDS 4
+
+typedef enum
+{
+  PRIORITY_NAME = 1,
+  PRIORITY_PLACE = 2,
+  PRIORITY_PATTERN = 3,
+} Priority;
+
+typedef struct
+{
+  guint       start;
+  guint       end;
+  const char *label;
+  Priority    priority;
+} Candidate;
+
+struct _RelPseudonymizer
+{
+  GObject     parent_instance;
+
+  GHashTable *first_names;    /* folded */
+  GHashTable *not_names;      /* folded */
+  GHashTable *dictionary;     /* folded ordinary French words */
+  GHashTable *abbreviations;  /* medical abbreviations as written: "HTA" */
+  GHashTable *cues;           /* kind → GPtrArray of GStrv (folded words) */
+  GHashTable *surrogates;     /* kind → GPtrArray of char* */
+
+  GRegex     *mail;
+  GRegex     *spaced_digits;
+  GRegex     *nir;
+  GRegex     *phone;
+  GRegex     *date_numeric;
+  GRegex     *date_text;
+  GRegex     *identifier;
+  GRegex     *zip_city;
+  GRegex     *address;
+  GRegex     *hospital;
+  GRegex     *digit_run;
+  GRegex     *year;
+  GRegex     *date_words;
+  GHashTable *units;        /* as written: "mg", "UI" */
+};
+
+G_DEFINE_FINAL_TYPE (RelPseudonymizer, rel_pseudonymizer, G_TYPE_OBJECT)
+
+static void
+rel_pseudonymizer_finalize (GObject *object)
+{
+  RelPseudonymizer *self = (RelPseudonymizer *) object;
+
+  g_clear_pointer (&self->first_names, g_hash_table_unref);
+  g_clear_pointer (&self->not_names, g_hash_table_unref);
+  g_clear_pointer (&self->dictionary, g_hash_table_unref);
+  g_clear_pointer (&self->abbreviations, g_hash_table_unref);
+  g_clear_pointer (&self->cues, g_hash_table_unref);
+  g_clear_pointer (&self->surrogates, g_hash_table_unref);
+  g_clear_pointer (&self->mail, g_regex_unref);
+  g_clear_pointer (&self->spaced_digits, g_regex_unref);
+  g_clear_pointer (&self->nir, g_regex_unref);
+  g_clear_pointer (&self->phone, g_regex_unref);
+  g_clear_pointer (&self->date_numeric, g_regex_unref);
+  g_clear_pointer (&self->date_text, g_regex_unref);
+  g_clear_pointer (&self->identifier, g_regex_unref);
+  g_clear_pointer (&self->zip_city, g_regex_unref);
+  g_clear_pointer (&self->address, g_regex_unref);
+  g_clear_pointer (&self->hospital, g_regex_unref);
+  g_clear_pointer (&self->digit_run, g_regex_unref);
+  g_clear_pointer (&self->year, g_regex_unref);
+  g_clear_pointer (&self->date_words, g_regex_unref);
+  g_clear_pointer (&self->units, g_hash_table_unref);
+
+  G_OBJECT_CLASS (rel_pseudonymizer_parent_class)->finalize (object);
+}
+
+static void
+rel_pseudonymizer_class_init (RelPseudonymizerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = rel_pseudonymizer_finalize;
+}
+
+static void
+rel_pseudonymizer_init (RelPseudonymizer *self)
+{
+  self->first_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->not_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->dictionary = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->abbreviations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify) g_ptr_array_unref);
+  self->surrogates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) g_ptr_array_unref);
+  self->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static gboolean
+load_set (GHashTable  *set,
+          const char  *name,
+          GError     **error)
+{
+  g_autoptr(GPtrArray) rows = rel_lexicon_load (name, 1, error);
+
+  if (rows == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    g_hash_table_add (set, rel_tokens_fold_word (((char **) rows->pdata[i])[0], -1));
+  return TRUE;
+}
+
+static GPtrArray *
+kind_list (GHashTable            *table,
+           const char            *kind,
+           GDestroyNotify         free_func)
+{
+  GPtrArray *list = g_hash_table_lookup (table, kind);
+
+  if (list == NULL)
+    {
+      list = g_ptr_array_new_with_free_func (free_func);
+      g_hash_table_insert (table, g_strdup (kind), list);
+    }
+  return list;
+}
+
+/* An alternation of the expressions of @kind for a regular expression,
+ * longest first, with the accents left out as the text may lack them. */
+static char *
+alternation (GHashTable *raw,
+             const char *kind)
+{
+  GPtrArray *list = g_hash_table_lookup (raw, kind);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (list == NULL || list->len == 0)
+    return g_strdup ("(?!)");
+  for (guint i = 0; i < list->len; i++)
+    {
+      g_autofree char *escaped = g_regex_escape_string (list->pdata[i], -1);
+
+      if (out->len > 0)
+        g_string_append_c (out, '|');
+      g_string_append (out, escaped);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static int
+compare_longest_first (gconstpointer a,
+                       gconstpointer b)
+{
+  return (int) strlen (*(char * const *) b) - (int) strlen (*(char * const *) a);
+}
+
+RelPseudonymizer *
+rel_pseudonymizer_new (RelTerminology  *terminology,
+                       GError         **error)
+{
+  g_autoptr(RelPseudonymizer) self = g_object_new (REL_TYPE_PSEUDONYMIZER, NULL);
+  g_autoptr(GPtrArray) cues = NULL;
+  g_autoptr(GPtrArray) surrogates = NULL;
+  g_autoptr(GHashTable) raw = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                     (GDestroyNotify) g_ptr_array_unref);
+  g_autofree char *months = NULL, *streets = NULL, *ids = NULL, *hospitals = NULL;
+  g_autofree char *pattern = NULL;
+  g_autofree char *dictionary = NULL;
+
+  if (!load_set (self->first_names, "first-names.txt", error) ||
+      !load_set (self->not_names, "not-names.txt", error))
+    return NULL;
+
+  cues = rel_lexicon_load ("pseudo-cues.tsv", 2, error);
+  if (cues == NULL)
+    return NULL;
+  for (guint i = 0; i < cues->len; i++)
+    {
+      char **fields = g_ptr_array_index (cues, i);
+
+      g_ptr_array_add (kind_list (self->cues, fields[1], (GDestroyNotify) g_strfreev),
+                       rel_tokens_split (fields[0]));
+      if (g_str_equal (fields[1], "unit"))
+        g_hash_table_add (self->units, g_strdup (fields[0]));
+      g_ptr_array_add (kind_list (raw, fields[1], g_free), g_strdup (fields[0]));
+    }
+  {
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, raw);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      g_ptr_array_sort (value, compare_longest_first);
+  }
+
+  surrogates = rel_lexicon_load ("surrogates.tsv", 2, error);
+  if (surrogates == NULL)
+    return NULL;
+  for (guint i = 0; i < surrogates->len; i++)
+    {
+      char **fields = g_ptr_array_index (surrogates, i);
+
+      g_ptr_array_add (kind_list (self->surrogates, fields[0], g_free), g_strdup (fields[1]));
+    }
+
+  /* Optional: without the word list, context rules still find names. */
+  if (g_file_get_contents (DICTIONARY_PATH, &dictionary, NULL, NULL))
+    {
+      g_auto(GStrv) words = g_strsplit (dictionary, "\n", -1);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        if (words[i][0] != '\0')
+          g_hash_table_add (self->dictionary, rel_tokens_fold_word (words[i], -1));
+    }
+
+  if (terminology != NULL)
+    {
+      GPtrArray *synonyms = rel_terminology_get_synonyms (terminology);
+
+      for (guint i = 0; i < synonyms->len; i++)
+        {
+          const RelSynonym *synonym = g_ptr_array_index (synonyms, i);
+
+          if (synonym->kind != REL_SYNONYM_TERM)
+            g_hash_table_add (self->abbreviations, g_strdup (synonym->expression));
+        }
+    }
+
+  months = alternation (raw, "month");
+  streets = alternation (raw, "street");
+  hospitals = alternation (raw, "hospital");
+  {
+    g_autofree char *ipp = alternation (raw, "ipp_field");
+    g_autofree char *nda = alternation (raw, "nda_field");
+
+    ids = g_strdup_printf ("(?<ipp>%s)|(?<nda>%s)", ipp, nda);
+  }
+
+#define COMPILE(field, source, flags) \
+  G_STMT_START { \
+    self->field = g_regex_new ((source), G_REGEX_OPTIMIZE | (flags), 0, error); \
+    if (self->field == NULL) \
+      return NULL; \
+  } G_STMT_END
+
+  COMPILE (mail, "[A-Za-z0-9._%+\\-]+ ?@ ?[A-Za-z0-9\\-]+(?: ?\\. ?[A-Za-z0-9\\-]+)*", 0);
+  /* Any run of five digits or more, whatever separates them ("01.42.15.93.30",
+   * "( 2 2 ) 0 6 1 6", "O1.42"): identifiers, phones and dates in disguise. */
+  COMPILE (digit_run, "(?<![\\w,])\\+? ?(?:\\( ?\\d+ ?\\) ?)?[\\dO](?:[ .\\-/|]?[\\dO]){4,}(?![\\w,])",
+           0);
+  COMPILE (year, "(?<![\\d\\w,.])(?:19|20)\\d\\d(?![\\d,.]\\d|\\w)", 0);
+  /* "2 9 0 6 2 0 1 5", "1 8 0 0 3 7 6 7 5 5 6 0 8": digits one by one. */
+  COMPILE (spaced_digits, "(?<![\\d\\w])\\d(?: \\d){7,14}(?![\\d\\w])", 0);
+  COMPILE (nir, "(?<![\\d\\w])[12][ .]?\\d\\d[ .]?(?:0[1-9]|1[0-2]|[2-9]\\d)[ .]?(?:\\d\\d|2[AB])"
+                "[ .]?\\d{3}[ .]?\\d{3}(?:[ .]?\\d\\d)?(?![\\d\\w])", 0);
+  COMPILE (phone, "(?<![\\d\\w])(?:(?:\\+|00) ?\\d{2,3}[ .]?(?:\\(0\\)[ .]?)?|\\(\\+?\\d{1,3}\\)[ .]?)?"
+                  "0?[1-9](?:[ .\\-]?\\d\\d){4}(?![\\d\\w])", 0);
+  COMPILE (date_numeric, "(?<![\\d\\w])(?:(?:0?[1-9]|[12]\\d|3[01])([/.\\-| ])(?:0?[1-9]|1[0-2])\\1"
+                         "(?:\\d{4}|\\d\\d)|\\d{4}-\\d\\d-\\d\\d|(?:0?[1-9]|1[0-2])[/ ]\\d{4})(?![\\d\\w])",
+           0);
+  pattern = g_strdup_printf ("(?<![\\w])(?:(?:1er|0?[1-9]|[12]\\d|3[01]),?[ \\x{a0}]*(?:%s)"
+                             "(?:,?[ \\x{a0}]+\\d{4}|[ \\x{a0}]+\\d\\d(?!\\d))?|(?:%s)[ \\x{a0}]*"
+                             "(?:\\d\\d?,? ?)?\\d{4})(?![\\w])", months, months);
+  COMPILE (date_text, pattern, G_REGEX_CASELESS);
+  g_free (pattern);
+  {
+    g_autofree char *numbers = alternation (raw, "number");
+
+    /* "vingt-quatre août deux mille dix-sept" */
+    pattern = g_strdup_printf ("(?<![\\w])(?:(?:%s)[ \\-]+)+(?:%s)(?:[ \\-]+(?:%s))*(?![\\w])",
+                               numbers, months, numbers);
+  }
+  COMPILE (date_words, pattern, G_REGEX_CASELESS);
+  g_free (pattern);
+  pattern = g_strdup_printf ("(?:%s)\\s*(?:n°|no|num[ée]ro)?\\s*[:=]?\\s*"
+                             "(?<value>[A-Z]{0,3}\\d[\\dA-Z]{3,})", ids);
+  COMPILE (identifier, pattern, G_REGEX_CASELESS);
+  g_free (pattern);
+  COMPILE (zip_city, "(?<![\\d\\w])(?<zip>(?:0[1-9]|[1-8]\\d|9[0-8])\\d{3}|2[AB]\\d{3})[ \\x{a0}]+"
+                     "(?<city>\\p{Lu}[\\p{L}'\\-]+(?:[ \\-](?:\\p{Lu}[\\p{L}'\\-]+|sur|sous|en|de|"
+                     "du|la|le|les|d'|SUR|SOUS|EN|DE|DU|LA|LE|LES))*)", 0);
+  pattern = g_strdup_printf ("(?<![\\d\\w])\\d{1,4}(?: ?(?:bis|ter|[ABab]))?,? +(?:%s)\\.?"
+                             " +[^\\n,;()|]{2,60}?(?=,|[ \\x{a0}]+\\d{5}|\\n|$|\\.|;|\\||\\(| - )",
+                             streets);
+  COMPILE (address, pattern, G_REGEX_CASELESS);
+  g_free (pattern);
+  pattern = g_strdup_printf ("(?<![\\w])(?:%s)(?:[ \\-]+(?:de |du |des |d'|la |le |l')?"
+                             "(?:\\p{Lu}[\\p{L}'\\-]+|Saint|Sainte))+", hospitals);
+  COMPILE (hospital, pattern, 0);
+
+#undef COMPILE
+
+  return g_steal_pointer (&self);
+}
+
+static void
+add (GArray     *candidates,
+     guint       start,
+     guint       end,
+     const char *label,
+     Priority    priority)
+{
+  Candidate candidate = { start, end, g_intern_static_string (label), priority };
+
+  if (end > start)
+    g_array_append_val (candidates, candidate);
+}
+
+/* The digits of @text between @start and @end, nothing else. */
+static char *
+digits_of (const char *text,
+           guint       start,
+           guint       end)
+{
+  GString *digits = g_string_new (NULL);
+
+  for (guint i = start; i < end; i++)
+    if (g_ascii_isdigit (text[i]) || text[i] == 'A' || text[i] == 'B')
+      g_string_append_c (digits, text[i]);
+  return g_string_free (digits, FALSE);
+}
+
+/* The NIR key: 97 minus the number modulo 97 (Corsica: 2A → 19, 2B → 18). */
+static gboolean
+nir_key_valid (const char *digits)
+{
+  g_autofree char *number = g_strndup (digits, 13);
+  guint64 value;
+
+  if (strlen (digits) != 15)
+    return FALSE;
+  if (number[5] == 'A' || number[5] == 'B')
+    {
+      gboolean a = number[5] == 'A';
+
+      number[5] = '0';
+      value = g_ascii_strtoull (number, NULL, 10) - (a ? 1000000 : 2000000);
+    }
+  else
+    value = g_ascii_strtoull (number, NULL, 10);
+  return 97 - value % 97 == g_ascii_strtoull (digits + 13, NULL, 10);
+}
+
+static gboolean
+valid_compact_date (const char *digits)
+{
+  int day = (digits[0] - '0') * 10 + digits[1] - '0';
+  int month = (digits[2] - '0') * 10 + digits[3] - '0';
+
+  return day >= 1 && day <= 31 && month >= 1 && month <= 12;
+}
+
+/* Frees the previous match state and starts @regex over @text. */
+static GMatchInfo *
+first_match (GRegex     *regex,
+             const char *text,
+             gsize       length,
+             GMatchInfo *previous)
+{
+  GMatchInfo *info = NULL;
+
+  if (previous != NULL)
+    g_match_info_free (previous);
+  g_regex_match_full (regex, text, length, 0, 0, &info, NULL);
+  return info;
+}
+
+static void
+find_patterns (RelPseudonymizer *self,
+               const char       *text,
+               gsize             length,
+               GArray           *candidates)
+{
+  g_autoptr(GMatchInfo) info = NULL;
+  int start, end;
+
+#define EACH_MATCH(regex) \
+  for (info = first_match (self->regex, text, length, info); \
+       g_match_info_matches (info); g_match_info_next (info, NULL))
+
+  EACH_MATCH (mail)
+    {
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      add (candidates, start, end, "MAIL", PRIORITY_PATTERN);
+    }
+
+  EACH_MATCH (digit_run)
+    {
+      g_autofree char *digits = NULL;
+      const char *after;
+      gsize n;
+
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      digits = digits_of (text, start, end);
+      n = strlen (digits);
+      /* A measurement is no identifier: "250000 UI", "12 500 mg". */
+      after = text + end;
+      while (*after == ' ')
+        after++;
+      {
+        gsize word = 0;
+        g_autofree char *unit = NULL;
+
+        while (after[word] != '\0' && !g_ascii_isspace (after[word]) && after[word] != ',' &&
+               after[word] != '.' && after[word] != '/' && word < 8)
+          word++;
+        unit = g_strndup (after, word);
+        if (g_hash_table_contains (self->units, unit))
+          continue;
+      }
+      if (n >= 13 && (digits[0] == '1' || digits[0] == '2'))
+        add (candidates, start, end, "NIR", PRIORITY_NAME);
+      else if (n == 10 || (n >= 9 && text[start] == '+'))
+        add (candidates, start, end, "TEL", PRIORITY_NAME);
+      else if (n == 5)
+        add (candidates, start, end, "ZIP", PRIORITY_NAME);
+      else if (n == 8 && valid_compact_date (digits))
+        add (candidates, start, end, "DATE", PRIORITY_NAME);
+      else
+        add (candidates, start, end, "IPP", PRIORITY_NAME);
+    }
+
+  EACH_MATCH (year)
+    {
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      add (candidates, start, end, "DATE", PRIORITY_NAME);
+    }
+
+  EACH_MATCH (date_words)
+    {
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      add (candidates, start, end, "DATE", PRIORITY_PATTERN);
+    }
+
+  EACH_MATCH (spaced_digits)
+    {
+      g_autofree char *digits = NULL;
+      gsize n;
+
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      digits = digits_of (text, start, end);
+      n = strlen (digits);
+      if (n == 13 || n == 15)
+        add (candidates, start, end, "NIR", PRIORITY_PATTERN + 1);
+      else if (n == 10 && digits[0] == '0')
+        add (candidates, start, end, "TEL", PRIORITY_PATTERN + 1);
+      else if ((n == 8 || n == 6) && valid_compact_date (digits))
+        add (candidates, start, end, "DATE", PRIORITY_PATTERN + 1);
+    }
+
+  EACH_MATCH (nir)
+    {
+      g_autofree char *digits = NULL;
+
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      digits = digits_of (text, start, end);
+      /* With its key, a checked key; without, 13 digits shaped like a NIR. */
+      if (strlen (digits) == 13 || nir_key_valid (digits))
+        add (candidates, start, end, "NIR", PRIORITY_PATTERN + 1);
+      else if (strlen (digits) == 15)
+        add (candidates, start, end, "NIR", PRIORITY_PATTERN);
+    }
+
+  EACH_MATCH (phone)
+    {
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      add (candidates, start, end, "TEL", PRIORITY_PATTERN);
+    }
+
+  EACH_MATCH (date_numeric)
+    {
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      add (candidates, start, end, "DATE", PRIORITY_PATTERN);
+    }
+
+  EACH_MATCH (date_text)
+    {
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      add (candidates, start, end, "DATE", PRIORITY_PATTERN);
+    }
+
+  EACH_MATCH (identifier)
+    {
+      g_autofree char *ipp = g_match_info_fetch_named (info, "ipp");
+
+      g_match_info_fetch_named_pos (info, "value", &start, &end);
+      add (candidates, start, end, ipp != NULL && *ipp != '\0' ? "IPP" : "NDA",
+           PRIORITY_PATTERN + 2);
+    }
+
+  EACH_MATCH (zip_city)
+    {
+      g_match_info_fetch_named_pos (info, "zip", &start, &end);
+      add (candidates, start, end, "ZIP", PRIORITY_PATTERN);
+      g_match_info_fetch_named_pos (info, "city", &start, &end);
+      add (candidates, start, end, "VILLE", PRIORITY_PLACE);
+    }
+
+  EACH_MATCH (address)
+    {
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      add (candidates, start, end, "ADRESSE", PRIORITY_PLACE);
+    }
+
+  EACH_MATCH (hospital)
+    {
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      add (candidates, start, end, "HOPITAL", PRIORITY_PLACE);
+    }
+
+#undef EACH_MATCH
+}
+
+/* Does a cue of @kind end just before token @i? Returns its first token or -1. */
+static int
+cue_before (RelPseudonymizer *self,
+            RelTokens        *tokens,
+            guint             i,
+            const char       *kind)
+{
+  GPtrArray *list = g_hash_table_lookup (self->cues, kind);
+
+  for (guint c = 0; list != NULL && c < list->len; c++)
+    {
+      char **words = g_ptr_array_index (list, c);
+      guint n = g_strv_length (words);
+      gboolean found = n > 0 && i >= n;
+
+      for (guint k = 0; k < n && found; k++)
+        found = g_str_equal (rel_tokens_get (tokens, i - n + k)->folded, words[k]);
+      if (found)
+        return (int) (i - n);
+    }
+  return -1;
+}
+
+/* Is token @i the end of a title ("M." in "M. DURAND")? */
+static gboolean
+is_title (RelPseudonymizer *self,
+          RelTokens        *tokens,
+          guint             i)
+{
+  return i + 1 <= rel_tokens_get_n (tokens) && (cue_before (self, tokens, i + 1, "title") >= 0 ||
+                                                 cue_before (self, tokens, i + 1, "name_field") >= 0);
+}
+
+static gboolean
+is_capitalised (const char     *text,
+                const RelToken *token)
+{
+  return g_unichar_isupper (g_utf8_get_char (text + token->start));
+}
+
+static gboolean
+is_particle (const RelToken *token)
+{
+  static const char *particles[] = { "de", "du", "des", "le", "la", "d", "van", "von", "ben",
+                                     "el", "al", "di", "da", "dos", "mac", "mc", NULL };
+
+  return g_strv_contains (particles, token->folded);
+}
+
+/* An initial: "J." */
+static gboolean
+is_initial (const char     *text,
+            const RelToken *token)
+{
+  return token->end - token->start == 1 && g_ascii_isupper (text[token->start]) &&
+         text[token->end] == '.';
+}
+
+/* Could this word be a name, all else aside? */
+static gboolean
+name_shaped (RelPseudonymizer *self,
+             RelTokens        *tokens,
+             guint             i)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  const RelToken *token = rel_tokens_get (tokens, i);
+  g_autofree char *word = g_strndup (text + token->start, token->end - token->start);
+
+  if (token->flags & REL_TOKEN_NUMBER)
+    return FALSE;
+  if (!is_capitalised (text, token))
+    return FALSE;
+  if (g_hash_table_contains (self->not_names, token->folded) ||
+      g_hash_table_contains (self->abbreviations, word))
+    return FALSE;
+  for (const char *p = word; *p != '\0'; p++)
+    if (g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/* A word in capitals that is no ordinary word nor abbreviation: "MOREL". */
+static gboolean
+is_upper_name (RelPseudonymizer *self,
+               RelTokens        *tokens,
+               guint             i)
+{
+  const RelToken *token = rel_tokens_get (tokens, i);
+
+  return (token->flags & REL_TOKEN_UPPER) && token->end - token->start >= 3 &&
+         name_shaped (self, tokens, i) &&
+         !g_hash_table_contains (self->dictionary, token->folded);
+}
+
+static gboolean
+is_first_name (RelPseudonymizer *self,
+               RelTokens        *tokens,
+               guint             i)
+{
+  return g_hash_table_contains (self->first_names, rel_tokens_get (tokens, i)->folded);
+}
+
+/* A word that needs context to be a name: an ordinary French word. */
+static gboolean
+is_ordinary_word (RelPseudonymizer *self,
+                  RelTokens        *tokens,
+                  guint             i)
+{
+  return g_hash_table_contains (self->dictionary, rel_tokens_get (tokens, i)->folded);
+}
+
+static void
+find_names (RelPseudonymizer *self,
+            RelTokens        *tokens,
+            GArray           *candidates)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+  g_autofree gboolean *name = g_new0 (gboolean, n + 1);
+
+  /* After a title or a header field, the following capitalised words. */
+  for (guint i = 0; i < n; i++)
+    {
+      gboolean after_title = cue_before (self, tokens, i, "title") >= 0 ||
+                             cue_before (self, tokens, i, "name_field") >= 0 ||
+                             cue_before (self, tokens, i, "relative") >= 0;
+      guint taken = 0;
+
+      if (!after_title)
+        continue;
+      for (guint j = i; j < n && taken < MAX_NAME_WORDS; j++)
+        {
+          const RelToken *token = rel_tokens_get (tokens, j);
+
+          if (j > i && (token->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE)) &&
+              !(token->flags & REL_TOKEN_COMMA))
+            break;
+          if (j > i && (token->flags & REL_TOKEN_BREAK) && !is_initial (text, rel_tokens_get (tokens, j - 1)))
+            break;
+          if (is_particle (token) && j + 1 < n && name_shaped (self, tokens, j + 1))
+            continue;
+          if (!name_shaped (self, tokens, j) && !is_initial (text, token))
+            break;
+          /* After a relative's kinship word, only a real name, not "Père diabétique". */
+          if (cue_before (self, tokens, i, "relative") >= 0 && cue_before (self, tokens, i, "title") < 0 &&
+              is_ordinary_word (self, tokens, j) && !is_first_name (self, tokens, j))
+            break;
+          name[j] = TRUE;
+          taken++;
+        }
+    }
+
+  /* A first name beside a capitalised word that is not an ordinary one, or
+   * beside another name; words in capitals beside a name ("Yahia BELKACEM"). */
+  for (gboolean changed = TRUE; changed; )
+    {
+      changed = FALSE;
+      for (guint i = 0; i < n; i++)
+        {
+          gboolean next_to_name;
+
+          if (name[i] || !name_shaped (self, tokens, i) || is_title (self, tokens, i))
+            continue;
+          next_to_name = (i > 0 && name[i - 1] &&
+                          !(rel_tokens_get (tokens, i)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE))) ||
+                         (i + 1 < n && name[i + 1] &&
+                          !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE)));
+
+          if (next_to_name && (!is_ordinary_word (self, tokens, i) || is_first_name (self, tokens, i) ||
+                               (rel_tokens_get (tokens, i)->flags & REL_TOKEN_UPPER)))
+            {
+              name[i] = TRUE;
+              changed = TRUE;
+            }
+          else if (is_first_name (self, tokens, i) && i + 1 < n &&
+                   !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)) &&
+                   name_shaped (self, tokens, i + 1) &&
+                   (!is_ordinary_word (self, tokens, i + 1) ||
+                    (rel_tokens_get (tokens, i + 1)->flags & REL_TOKEN_UPPER)))
+            {
+              name[i] = name[i + 1] = TRUE;
+              changed = TRUE;
+            }
+          else if (!is_ordinary_word (self, tokens, i) && i + 1 < n &&
+                   !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)) &&
+                   is_first_name (self, tokens, i + 1) && name_shaped (self, tokens, i + 1))
+            {
+              /* "DUPONT Jean", "Duroux Olivier" */
+              name[i] = name[i + 1] = TRUE;
+              changed = TRUE;
+            }
+          else if (is_first_name (self, tokens, i) && !is_ordinary_word (self, tokens, i) &&
+                   i + 1 < n &&
+                   !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)) &&
+                   name_shaped (self, tokens, i + 1))
+            {
+              /* "Patricia Cartier": a first name that is nothing else, then a capital. */
+              name[i] = name[i + 1] = TRUE;
+              changed = TRUE;
+            }
+          else if (is_upper_name (self, tokens, i) && i + 1 < n && is_upper_name (self, tokens, i + 1) &&
+                   !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)))
+            {
+              /* "BERTHA MOREL", "IVANKA PRIGOSIEV" */
+              name[i] = name[i + 1] = TRUE;
+              changed = TRUE;
+            }
+          else if (i + 1 < n && (is_initial (text, rel_tokens_get (tokens, i)) ||
+                                 rel_tokens_get (tokens, i)->end - rel_tokens_get (tokens, i)->start == 1) &&
+                   g_ascii_isupper (text[rel_tokens_get (tokens, i)->start]) &&
+                   !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE)) &&
+                   name_shaped (self, tokens, i + 1) &&
+                   (!is_ordinary_word (self, tokens, i + 1) ||
+                    (rel_tokens_get (tokens, i + 1)->flags & REL_TOKEN_UPPER)))
+            {
+              /* "C. Carlizian", "J DUPONT" */
+              name[i] = name[i + 1] = TRUE;
+              changed = TRUE;
+            }
+        }
+    }
+
+  /* Which part is the surname: capitals, a single word after a title, the
+   * last of a title's words; the other known first names are first names. */
+  for (guint i = 0; i < n; )
+    {
+      guint j = i;
+      gboolean titled;
+
+      if (!name[i])
+        {
+          i++;
+          continue;
+        }
+      while (j + 1 < n && name[j + 1] &&
+             !(rel_tokens_get (tokens, j + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE)))
+        j++;
+      titled = i > 0 && is_title (self, tokens, i - 1);
+
+      for (guint k = i; k <= j; k++)
+        {
+          const RelToken *token = rel_tokens_get (tokens, k);
+          gboolean surname = (token->flags & REL_TOKEN_UPPER) && token->end - token->start > 1;
+          gboolean first = !surname && is_first_name (self, tokens, k);
+
+          if (titled && k == j && first)
+            {
+              /* "Dr Martin", "Dr Jean Martin": the last word is the surname,
+               * unless a surname stands before it ("Dr DUPONT Jean"). */
+              gboolean surname_before = FALSE;
+
+              for (guint m = i; m < j; m++)
+                surname_before |= (rel_tokens_get (tokens, m)->flags & REL_TOKEN_UPPER) ||
+                                  !is_first_name (self, tokens, m);
+              first = surname_before;
+            }
+          add (candidates, token->start,
+               token->end + (is_initial (text, token) ? 1 : 0),
+               first || (token->end - token->start == 1 && !surname) ? "PRENOM" : "NOM",
+               PRIORITY_NAME);
+        }
+      i = j + 1;
+    }
+}
+
+/* "né le 12/03/1950", "DDN : 12/03/1950": a date of birth. */
+static void
+mark_birth_dates (RelPseudonymizer *self,
+                  RelTokens        *tokens,
+                  GArray           *candidates)
+{
+  for (guint c = 0; c < candidates->len; c++)
+    {
+      Candidate *candidate = &g_array_index (candidates, Candidate, c);
+      guint first = rel_tokens_find (tokens, candidate->start);
+
+      if (candidate->label != g_intern_static_string ("DATE"))
+        continue;
+      for (guint back = 0; back <= 3 && back <= first; back++)
+        if (cue_before (self, tokens, first - back, "birth") >= 0)
+          {
+            candidate->label = g_intern_static_string ("DATE_NAISSANCE");
+            break;
+          }
+    }
+}
+
+static int
+compare_candidates (gconstpointer a,
+                    gconstpointer b)
+{
+  const Candidate *ca = a, *cb = b;
+
+  if (ca->priority != cb->priority)
+    return ca->priority > cb->priority ? -1 : 1;
+  if (ca->end - ca->start != cb->end - cb->start)
+    return ca->end - ca->start > cb->end - cb->start ? -1 : 1;
+  return ca->start < cb->start ? -1 : ca->start > cb->start;
+}
+
+static int
+compare_phi (gconstpointer a,
+             gconstpointer b)
+{
+  const RelPhi *pa = *(RelPhi * const *) a, *pb = *(RelPhi * const *) b;
+
+  return pa->start < pb->start ? -1 : pa->start > pb->start;
+}
+
+GPtrArray *
+rel_pseudonymizer_find (RelPseudonymizer *self,
+                        const char       *text,
+                        gsize             length)
+{
+  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
+  g_autoptr(RelTokens) tokens = NULL;
+  g_autofree gboolean *taken = NULL;
+  GPtrArray *phi = g_ptr_array_new_with_free_func ((GDestroyNotify) rel_phi_free);
+
+  g_return_val_if_fail (REL_IS_PSEUDONYMIZER (self), NULL);
+
+  tokens = rel_tokens_new (text, length, NULL);
+  find_patterns (self, text, length, candidates);
+  find_names (self, tokens, candidates);
+  mark_birth_dates (self, tokens, candidates);
+
+  /* The strongest kind of evidence wins where spans overlap, then the longest. */
+  g_array_sort (candidates, compare_candidates);
+  taken = g_new0 (gboolean, length + 1);
+  for (guint c = 0; c < candidates->len; c++)
+    {
+      const Candidate *candidate = &g_array_index (candidates, Candidate, c);
+      gboolean free_span = TRUE;
+
+      for (guint b = candidate->start; b < candidate->end && free_span; b++)
+        free_span = !taken[b];
+      if (!free_span)
+        continue;
+      for (guint b = candidate->start; b < candidate->end; b++)
+        taken[b] = TRUE;
+      g_ptr_array_add (phi, rel_phi_new (candidate->start, candidate->end, candidate->label));
+    }
+  g_ptr_array_sort (phi, compare_phi);
+
+  /* "Jean Pierre", "DUPONT DURAND": one span per name part. */
+  for (guint i = 1; i < phi->len; i++)
+    {
+      RelPhi *previous = g_ptr_array_index (phi, i - 1);
+      RelPhi *current = g_ptr_array_index (phi, i);
+      gboolean only_blanks = TRUE;
+
+      for (guint b = previous->end; b < current->start && only_blanks; b++)
+        only_blanks = text[b] == ' ' || text[b] == '-';
+      if (previous->label == current->label && only_blanks &&
+          (g_str_equal (current->label, "NOM") || g_str_equal (current->label, "PRENOM")))
+        {
+          previous->end = current->end;
+          g_ptr_array_remove_index (phi, i--);
+        }
+    }
+
+  return phi;
+}
+
+/* Replacement */
+
+static guint
+text_hash (const char *text,
+           gsize       length,
+           guint32     seed)
+{
+  g_autofree char *folded = g_utf8_casefold (text, length);
+
+  return g_str_hash (folded) ^ (seed * 2654435761u);
+}
+
+static const char *
+pick (RelPseudonymizer *self,
+      const char       *kind,
+      guint             hash)
+{
+  GPtrArray *list = g_hash_table_lookup (self->surrogates, kind);
+
+  return list != NULL && list->len > 0 ? g_ptr_array_index (list, hash % list->len) : "X";
+}
+
+/* A date shifted by @days, written as the original was ("12/03/2024",
+ * "12-03-24", "12.03.2024"); other forms keep a placeholder. */
+static char *
+shift_date (const char *text,
+            gsize       length,
+            int         days)
+{
+  g_autofree char *copy = g_strndup (text, length);
+  int day, month, year;
+  char separator;
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) shifted = NULL;
+
+  if (sscanf (copy, "%d%c%d%*c%d", &day, &separator, &month, &year) != 4 ||
+      (separator != '/' && separator != '-' && separator != '.'))
+    return NULL;
+  {
+    gboolean short_year = year < 100;
+
+    if (short_year)
+      year += year < 50 ? 2000 : 1900;
+    date = g_date_time_new_utc (year, month, day, 12, 0, 0);
+    if (date == NULL)
+      return NULL;
+    shifted = g_date_time_add_days (date, days);
+    if (short_year)
+      return g_strdup_printf ("%02d%c%02d%c%02d", g_date_time_get_day_of_month (shifted),
+                              separator, g_date_time_get_month (shifted), separator,
+                              g_date_time_get_year (shifted) % 100);
+    return g_strdup_printf ("%02d%c%02d%c%04d", g_date_time_get_day_of_month (shifted),
+                            separator, g_date_time_get_month (shifted), separator,
+                            g_date_time_get_year (shifted));
+  }
+}
+
+static char *
+surrogate (RelPseudonymizer *self,
+           const char       *label,
+           const char       *text,
+           gsize             length,
+           guint32           seed,
+           int               days)
+{
+  guint hash = text_hash (text, length, seed);
+
+  if (g_str_equal (label, "NOM"))
+    return g_ascii_strup (pick (self, "nom", hash), -1);
+  if (g_str_equal (label, "PRENOM"))
+    return g_strdup (pick (self, hash % 2 ? "prenom_f" : "prenom_m", hash / 2));
+  if (g_str_equal (label, "DATE") || g_str_equal (label, "DATE_NAISSANCE"))
+    {
+      char *shifted = shift_date (text, length, days);
+
+      return shifted != NULL ? shifted : g_strdup_printf ("[%s]", label);
+    }
+  if (g_str_equal (label, "VILLE"))
+    return g_strdup (pick (self, "ville", hash));
+  if (g_str_equal (label, "ADRESSE"))
+    return g_strdup_printf ("%u %s", hash % 90 + 1, pick (self, "rue", hash / 90));
+  if (g_str_equal (label, "HOPITAL"))
+    return g_strdup (pick (self, "hopital", hash));
+  if (g_str_equal (label, "ZIP"))
+    return g_strdup_printf ("%05u", 10000 + hash % 89000);
+  if (g_str_equal (label, "TEL"))
+    return g_strdup_printf ("01 99 00 %02u %02u", hash % 100, (hash / 100) % 100);
+  if (g_str_equal (label, "MAIL"))
+    return g_strdup_printf ("contact%u@example.org", hash % 10000);
+  /* NIR, IPP, NDA: digits of the same length, obviously not the real ones. */
+  {
+    GString *digits = g_string_new (NULL);
+
+    for (gsize i = 0; i < length; i++)
+      g_string_append_c (digits, g_ascii_isdigit (text[i]) ? (char) ('0' + (hash >> (i % 24)) % 10)
+                                                           : text[i]);
+    return g_string_free (digits, FALSE);
+  }
+}
+
+char *
+rel_pseudonymizer_apply (RelPseudonymizer  *self,
+                         const char        *text,
+                         gsize              length,
+                         GPtrArray         *phi,
+                         RelPseudoStrategy  strategy,
+                         guint32            seed)
+{
+  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) counters = g_hash_table_new (g_str_hash, g_str_equal);
+  GString *out = g_string_sized_new (length);
+  gsize position = 0;
+  /* One shift for the whole document keeps the intervals between dates. */
+  int days = (int) (seed % 700) - 350;
+
+  g_return_val_if_fail (REL_IS_PSEUDONYMIZER (self), NULL);
+
+  if (days == 0)
+    days = 17;
+
+  for (guint i = 0; i < phi->len; i++)
+    {
+      RelPhi *span = g_ptr_array_index (phi, i);
+
+      g_clear_pointer (&span->replacement, g_free);
+      switch (strategy)
+        {
+        case REL_PSEUDO_PLACEHOLDER:
+          {
+            g_autofree char *folded = g_utf8_casefold (text + span->start, span->end - span->start);
+            g_autofree char *key = g_strconcat (span->label, "\t", folded, NULL);
+            guint number = GPOINTER_TO_UINT (g_hash_table_lookup (numbers, key));
+
+            if (number == 0)
+              {
+                number = GPOINTER_TO_UINT (g_hash_table_lookup (counters, span->label)) + 1;
+                g_hash_table_insert (counters, (gpointer) span->label, GUINT_TO_POINTER (number));
+                g_hash_table_insert (numbers, g_steal_pointer (&key), GUINT_TO_POINTER (number));
+              }
+            span->replacement = g_strdup_printf ("[%s-%u]", span->label, number);
+          }
+          break;
+        case REL_PSEUDO_SURROGATE:
+          span->replacement = surrogate (self, span->label, text + span->start,
+                                         span->end - span->start, seed, days);
+          break;
+        case REL_PSEUDO_REMOVE:
+        default:
+          span->replacement = g_strdup ("");
+          break;
+        }
+
+      g_string_append_len (out, text + position, span->start - position);
+      g_string_append (out, span->replacement);
+      position = span->end;
+    }
+  g_string_append_len (out, text + position, length - position);
+
+  return g_string_free (out, FALSE);
+}
