@@ -58,6 +58,7 @@ struct _RelPseudonymizer
   GRegex     *year;
   GRegex     *date_words;
   GHashTable *units;        /* as written: "mg", "UI" */
+  GHashTable *cities;       /* folded */
 };
 
 G_DEFINE_FINAL_TYPE (RelPseudonymizer, rel_pseudonymizer, G_TYPE_OBJECT)
@@ -87,6 +88,7 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->year, g_regex_unref);
   g_clear_pointer (&self->date_words, g_regex_unref);
   g_clear_pointer (&self->units, g_hash_table_unref);
+  g_clear_pointer (&self->cities, g_hash_table_unref);
 
   G_OBJECT_CLASS (rel_pseudonymizer_parent_class)->finalize (object);
 }
@@ -109,6 +111,7 @@ rel_pseudonymizer_init (RelPseudonymizer *self)
   self->surrogates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_ptr_array_unref);
   self->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static gboolean
@@ -197,6 +200,12 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
                        rel_tokens_split (fields[0]));
       if (g_str_equal (fields[1], "unit"))
         g_hash_table_add (self->units, g_strdup (fields[0]));
+      if (g_str_equal (fields[1], "city"))
+        {
+          g_auto(GStrv) words = rel_tokens_split (fields[0]);
+
+          g_hash_table_add (self->cities, g_strjoinv (" ", words));
+        }
       g_ptr_array_add (kind_list (raw, fields[1], g_free), g_strdup (fields[0]));
     }
   {
@@ -261,8 +270,8 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   COMPILE (mail, "[A-Za-z0-9._%+\\-]+ ?@ ?[A-Za-z0-9\\-]+(?: ?\\. ?[A-Za-z0-9\\-]+)*", 0);
   /* Any run of five digits or more, whatever separates them ("01.42.15.93.30",
    * "( 2 2 ) 0 6 1 6", "O1.42"): identifiers, phones and dates in disguise. */
-  COMPILE (digit_run, "(?<![\\w,])\\+? ?(?:\\( ?\\d+ ?\\) ?)?[\\dO](?:[ .\\-/|]?[\\dO]){4,}(?![\\w,])",
-           0);
+  COMPILE (digit_run, "(?<!\\d)(?<!\\d,)(?:\\+ ?)?(?:\\((?: ?\\d)+ ?\\) ?)?[\\dO](?:(?:[ .\\-/|]| [.\\-] )?[\\dO]){4,}"
+                      "(?![\\d,])", 0);
   COMPILE (year, "(?<![\\d\\w,.])(?:19|20)\\d\\d(?![\\d,.]\\d|\\w)", 0);
   /* "2 9 0 6 2 0 1 5", "1 8 0 0 3 7 6 7 5 5 6 0 8": digits one by one. */
   COMPILE (spaced_digits, "(?<![\\d\\w])\\d(?: \\d){7,14}(?![\\d\\w])", 0);
@@ -291,15 +300,21 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
                              "(?<value>[A-Z]{0,3}\\d[\\dA-Z]{3,})", ids);
   COMPILE (identifier, pattern, G_REGEX_CASELESS);
   g_free (pattern);
-  COMPILE (zip_city, "(?<![\\d\\w])(?<zip>(?:0[1-9]|[1-8]\\d|9[0-8])\\d{3}|2[AB]\\d{3})[ \\x{a0}]+"
+  COMPILE (zip_city, "(?<![\\d\\w])(?<zip>(?:0[1-9]|[1-8]\\d|9[0-8]) ?\\d{3}|2[AB] ?\\d{3}),?[ \\x{a0}]+"
                      "(?<city>\\p{Lu}[\\p{L}'\\-]+(?:[ \\-](?:\\p{Lu}[\\p{L}'\\-]+|sur|sous|en|de|"
                      "du|la|le|les|d'|SUR|SOUS|EN|DE|DU|LA|LE|LES))*)", 0);
-  pattern = g_strdup_printf ("(?<![\\d\\w])\\d{1,4}(?: ?(?:bis|ter|[ABab]))?,? +(?:%s)\\.?"
-                             " +[^\\n,;()|]{2,60}?(?=,|[ \\x{a0}]+\\d{5}|\\n|$|\\.|;|\\||\\(| - )",
-                             streets);
+  {
+    g_autofree char *numbers = alternation (raw, "number");
+
+    pattern = g_strdup_printf ("(?<![\\d])(?:\\d{1,4}|(?<![\\w])(?:%s))(?: ?(?:bis|ter|[ABab]))?,? +"
+                               "(?:%s)\\.? +(?:[^\\n,;()|.]|\\.(?=\\p{L})){2,60}?"
+                               "(?=,|[ \\x{a0}]+(?:\\d{5}|\\d\\d \\d{3}|2[AB]\\d{3})|\\n|$|\\.|;|\\||\\(| - )",
+                               numbers, streets);
+  }
   COMPILE (address, pattern, G_REGEX_CASELESS);
   g_free (pattern);
-  pattern = g_strdup_printf ("(?<![\\w])(?:%s)(?:[ \\-]+(?:de |du |des |d'|la |le |l')?"
+  pattern = g_strdup_printf ("(?<![\\w])(?i:%s)(?:[ \\-]+\\p{Ll}{4,}(?=[ \\-]+\\p{Lu}))?"
+                             "(?:[ \\-]+(?:(?:de|du|des|la|le|les) |d'|l')*"
                              "(?:\\p{Lu}[\\p{L}'\\-]+|Saint|Sainte))+", hospitals);
   COMPILE (hospital, pattern, 0);
 
@@ -423,16 +438,17 @@ find_patterns (RelPseudonymizer *self,
         if (g_hash_table_contains (self->units, unit))
           continue;
       }
+      /* A long run holds more than the dates a shorter pattern sees in it. */
       if (n >= 13 && (digits[0] == '1' || digits[0] == '2'))
-        add (candidates, start, end, "NIR", PRIORITY_NAME);
-      else if (n == 10 || (n >= 9 && text[start] == '+'))
-        add (candidates, start, end, "TEL", PRIORITY_NAME);
+        add (candidates, start, end, "NIR", PRIORITY_PATTERN + 1);
+      else if (n == 10 || (n >= 9 && text[start] == '+') || (n >= 9 && text[start] == '('))
+        add (candidates, start, end, "TEL", PRIORITY_PATTERN + 1);
       else if (n == 5)
         add (candidates, start, end, "ZIP", PRIORITY_NAME);
       else if (n == 8 && valid_compact_date (digits))
         add (candidates, start, end, "DATE", PRIORITY_NAME);
       else
-        add (candidates, start, end, "IPP", PRIORITY_NAME);
+        add (candidates, start, end, "IPP", n >= 9 ? PRIORITY_PATTERN + 1 : PRIORITY_NAME);
     }
 
   EACH_MATCH (year)
@@ -667,7 +683,14 @@ find_names (RelPseudonymizer *self,
             break;
           if (is_particle (token) && j + 1 < n && name_shaped (self, tokens, j + 1))
             continue;
+          /* "Patient : M. DURAND": a title inside the name is no part of it. */
+          if (is_title (self, tokens, j))
+            continue;
           if (!name_shaped (self, tokens, j) && !is_initial (text, token))
+            break;
+          /* "Dr A Belmont": a lone capital is an initial when a name follows. */
+          if (token->end - token->start == 1 && !is_initial (text, token) &&
+              !(j + 1 < n && name_shaped (self, tokens, j + 1)))
             break;
           /* After a relative's kinship word, only a real name, not "Père diabétique". */
           if (cue_before (self, tokens, i, "relative") >= 0 && cue_before (self, tokens, i, "title") < 0 &&
@@ -723,6 +746,37 @@ find_names (RelPseudonymizer *self,
                    name_shaped (self, tokens, i + 1))
             {
               /* "Patricia Cartier": a first name that is nothing else, then a capital. */
+              name[i] = name[i + 1] = TRUE;
+              changed = TRUE;
+            }
+          else if (i + 1 < n && name_shaped (self, tokens, i) && name_shaped (self, tokens, i + 1) &&
+                   !is_ordinary_word (self, tokens, i) && !is_ordinary_word (self, tokens, i + 1) &&
+                   rel_tokens_get (tokens, i)->end - rel_tokens_get (tokens, i)->start > 1 &&
+                   rel_tokens_get (tokens, i + 1)->end - rel_tokens_get (tokens, i + 1)->start > 1 &&
+                   !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)))
+            {
+              /* "Patrique Pizzila": two capitalised words that are no French words. */
+              name[i] = name[i + 1] = TRUE;
+              changed = TRUE;
+            }
+          else if (i + 1 < n && name_shaped (self, tokens, i) &&
+                   !(rel_tokens_get (tokens, i)->flags & REL_TOKEN_SENTENCE) &&
+                   rel_tokens_get (tokens, i)->end - rel_tokens_get (tokens, i)->start > 2 &&
+                   is_first_name (self, tokens, i + 1) && name_shaped (self, tokens, i + 1) &&
+                   !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)))
+            {
+              /* "Dossier de Pasteur Jean": a capital inside a sentence, then a first name. */
+              name[i] = name[i + 1] = TRUE;
+              changed = TRUE;
+            }
+          else if (i + 1 < n && name_shaped (self, tokens, i) &&
+                   (!is_ordinary_word (self, tokens, i) ||
+                    (rel_tokens_get (tokens, i)->flags & REL_TOKEN_UPPER)) &&
+                   rel_tokens_get (tokens, i)->end - rel_tokens_get (tokens, i)->start > 2 &&
+                   is_initial (text, rel_tokens_get (tokens, i + 1)) &&
+                   !(rel_tokens_get (tokens, i + 1)->flags & REL_TOKEN_SENTENCE))
+            {
+              /* "MEVEL C.", "Adenet G.", "Nivor, S." */
               name[i] = name[i + 1] = TRUE;
               changed = TRUE;
             }
@@ -791,6 +845,46 @@ find_names (RelPseudonymizer *self,
     }
 }
 
+/* "habite à Marseille", "près de Toulouse": a known city, or a capitalised
+ * word that is no ordinary word, after a place cue; known cities anywhere
+ * after "à". */
+static void
+find_cities (RelPseudonymizer *self,
+             RelTokens        *tokens,
+             GArray           *candidates)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      guint last = i;
+      gboolean known;
+
+      if (!is_capitalised (text, token) || cue_before (self, tokens, i, "city_cue") < 0)
+        continue;
+      /* "Saint-Étienne", "Aix-en-Provence", "Le Havre": up to three words. */
+      for (guint j = i; j < MIN (n, i + 3); j++)
+        {
+          g_autoptr(GString) key = g_string_new (NULL);
+
+          for (guint k = i; k <= j; k++)
+            {
+              if (k > i)
+                g_string_append_c (key, ' ');
+              g_string_append (key, rel_tokens_get (tokens, k)->folded);
+            }
+          if (g_hash_table_contains (self->cities, key->str))
+            last = j;
+        }
+      known = g_hash_table_contains (self->cities, token->folded) || last > i;
+      if (known || (!is_ordinary_word (self, tokens, i) && name_shaped (self, tokens, i) &&
+                    !is_first_name (self, tokens, i)))
+        add (candidates, token->start, rel_tokens_get (tokens, last)->end, "VILLE", PRIORITY_PLACE);
+    }
+}
+
 /* "né le 12/03/1950", "DDN : 12/03/1950": a date of birth. */
 static void
 mark_birth_dates (RelPseudonymizer *self,
@@ -850,6 +944,7 @@ rel_pseudonymizer_find (RelPseudonymizer *self,
   tokens = rel_tokens_new (text, length, NULL);
   find_patterns (self, text, length, candidates);
   find_names (self, tokens, candidates);
+  find_cities (self, tokens, candidates);
   mark_birth_dates (self, tokens, candidates);
 
   /* The strongest kind of evidence wins where spans overlap, then the longest. */
