@@ -184,6 +184,7 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   g_autofree char *months = NULL, *streets = NULL, *ids = NULL, *hospitals = NULL;
   g_autofree char *pattern = NULL;
   g_autofree char *dictionary = NULL;
+  gsize dictionary_length = 0;
 
   if (!load_set (self->first_names, "first-names.txt", error) ||
       !load_set (self->not_names, "not-names.txt", error))
@@ -228,13 +229,20 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
     }
 
   /* Optional: without the word list, context rules still find names. */
-  if (g_file_get_contents (DICTIONARY_PATH, &dictionary, NULL, NULL))
+  if (g_file_get_contents (DICTIONARY_PATH, &dictionary, &dictionary_length, NULL))
     {
-      g_auto(GStrv) words = g_strsplit (dictionary, "\n", -1);
+      /* memchr, not strstr: the list is 4 MB and read line by line. */
+      const char *end = dictionary + dictionary_length;
 
-      for (guint i = 0; words[i] != NULL; i++)
-        if (words[i][0] != '\0')
-          g_hash_table_add (self->dictionary, rel_tokens_fold_word (words[i], -1));
+      for (const char *line = dictionary; line < end; )
+        {
+          const char *newline = memchr (line, '\n', end - line);
+          gsize length = (newline != NULL ? newline : end) - line;
+
+          if (length > 0)
+            g_hash_table_add (self->dictionary, rel_tokens_fold_word (line, length));
+          line += length + 1;
+        }
     }
 
   if (terminology != NULL)

@@ -142,11 +142,12 @@ parse_rows (RelTerminology  *self,
 {
   g_autofree char *copy = g_strndup (text, length);
   char *line = copy;
+  char *end = copy + length;
   guint line_number = 0;
 
   while (line != NULL && *line != '\0')
     {
-      char *next = strchr (line, '\n');
+      char *next = memchr (line, '\n', end - line);
       g_auto(GStrv) fields = NULL;
       g_autoptr(GError) local_error = NULL;
 
@@ -683,6 +684,7 @@ rel_terminology_import (const char    *source,
   gsize raw_length;
   gboolean csv = FALSE;
   gboolean first = TRUE;
+  char *text_end;
   guint line_number = 0;
   guint count = 0;
   char *line;
@@ -723,9 +725,10 @@ rel_terminology_import (const char    *source,
   seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   line = text;
+  text_end = text + strlen (text);
   while (line != NULL && *line != '\0')
     {
-      char *next = strchr (line, '\n');
+      char *next = memchr (line, '\n', text_end - line);
       g_autoptr(GPtrArray) fields = NULL;
       g_autofree char *code = NULL;
       g_autofree char *folded = NULL;
