@@ -42,6 +42,7 @@ struct _RelPseudonymizer
   GHashTable *dictionary;     /* folded ordinary French words */
   GHashTable *abbreviations;  /* medical abbreviations as written: "HTA" */
   GHashTable *cues;           /* kind → GPtrArray of GStrv (folded words) */
+  GHashTable *cues_by_last;   /* kind → (last word → GPtrArray of GStrv) */
   GHashTable *surrogates;     /* kind → GPtrArray of char* */
 
   GRegex     *mail;
@@ -72,6 +73,7 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->not_names, g_hash_table_unref);
   g_clear_pointer (&self->dictionary, g_hash_table_unref);
   g_clear_pointer (&self->abbreviations, g_hash_table_unref);
+  g_clear_pointer (&self->cues_by_last, g_hash_table_unref);
   g_clear_pointer (&self->cues, g_hash_table_unref);
   g_clear_pointer (&self->surrogates, g_hash_table_unref);
   g_clear_pointer (&self->mail, g_regex_unref);
@@ -108,6 +110,8 @@ rel_pseudonymizer_init (RelPseudonymizer *self)
   self->abbreviations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cues = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) g_ptr_array_unref);
+  self->cues_by_last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_hash_table_unref);
   self->surrogates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_ptr_array_unref);
   self->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -197,16 +201,33 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
     {
       char **fields = g_ptr_array_index (cues, i);
 
-      g_ptr_array_add (kind_list (self->cues, fields[1], (GDestroyNotify) g_strfreev),
-                       rel_tokens_split (fields[0]));
+      char **words = rel_tokens_split (fields[0]);
+      guint n_words = g_strv_length (words);
+
+      g_ptr_array_add (kind_list (self->cues, fields[1], (GDestroyNotify) g_strfreev), words);
+      if (n_words > 0)
+        {
+          GHashTable *by_last = g_hash_table_lookup (self->cues_by_last, fields[1]);
+          GPtrArray *bucket;
+
+          if (by_last == NULL)
+            {
+              by_last = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                               (GDestroyNotify) g_ptr_array_unref);
+              g_hash_table_insert (self->cues_by_last, g_strdup (fields[1]), by_last);
+            }
+          bucket = g_hash_table_lookup (by_last, words[n_words - 1]);
+          if (bucket == NULL)
+            {
+              bucket = g_ptr_array_new ();
+              g_hash_table_insert (by_last, words[n_words - 1], bucket);
+            }
+          g_ptr_array_add (bucket, words);
+        }
       if (g_str_equal (fields[1], "unit"))
         g_hash_table_add (self->units, g_strdup (fields[0]));
       if (g_str_equal (fields[1], "city"))
-        {
-          g_auto(GStrv) words = rel_tokens_split (fields[0]);
-
-          g_hash_table_add (self->cities, g_strjoinv (" ", words));
-        }
+        g_hash_table_add (self->cities, g_strjoinv (" ", words));
       g_ptr_array_add (kind_list (raw, fields[1], g_free), g_strdup (fields[0]));
     }
   {
@@ -557,7 +578,15 @@ cue_before (RelPseudonymizer *self,
             guint             i,
             const char       *kind)
 {
-  GPtrArray *list = g_hash_table_lookup (self->cues, kind);
+  GHashTable *by_last;
+  GPtrArray *list;
+
+  if (i == 0)
+    return -1;
+  /* Cues are indexed by their last word: only those ending on token i - 1. */
+  by_last = g_hash_table_lookup (self->cues_by_last, kind);
+  list = by_last != NULL ? g_hash_table_lookup (by_last, rel_tokens_get (tokens, i - 1)->folded)
+                         : NULL;
 
   for (guint c = 0; list != NULL && c < list->len; c++)
     {
@@ -616,12 +645,16 @@ name_shaped (RelPseudonymizer *self,
 {
   const char *text = rel_tokens_get_text (tokens);
   const RelToken *token = rel_tokens_get (tokens, i);
-  g_autofree char *word = g_strndup (text + token->start, token->end - token->start);
+  char word[64];
 
   if (token->flags & REL_TOKEN_NUMBER)
     return FALSE;
   if (!is_capitalised (text, token))
     return FALSE;
+  if (token->end - token->start >= sizeof word)
+    return FALSE;
+  memcpy (word, text + token->start, token->end - token->start);
+  word[token->end - token->start] = '\0';
   if (g_hash_table_contains (self->not_names, token->folded) ||
       g_hash_table_contains (self->abbreviations, word))
     return FALSE;
