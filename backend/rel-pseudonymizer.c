@@ -702,6 +702,11 @@ find_names (RelPseudonymizer *self,
   const char *text = rel_tokens_get_text (tokens);
   guint n = rel_tokens_get_n (tokens);
   g_autofree gboolean *name = g_new0 (gboolean, n + 1);
+  g_autofree gboolean *shaped = g_new0 (gboolean, n + 1);
+
+  /* Most words are not capitalised: nothing to look at. */
+  for (guint i = 0; i < n; i++)
+    shaped[i] = name_shaped (self, tokens, i);
 
   /* After a title or a header field, the following capitalised words. */
   for (guint i = 0; i < n; i++)
@@ -751,7 +756,7 @@ find_names (RelPseudonymizer *self,
         {
           gboolean next_to_name;
 
-          if (name[i] || !name_shaped (self, tokens, i) || is_title (self, tokens, i))
+          if (name[i] || !shaped[i] || is_title (self, tokens, i))
             continue;
           next_to_name = (i > 0 && name[i - 1] &&
                           !(rel_tokens_get (tokens, i)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE))) ||

@@ -39,6 +39,47 @@ is_hyphen (gunichar c)
   return c == '-' || c == 0x2010 || c == 0x2011;
 }
 
+/* The common case of French words, without normalizing: Latin letters
+ * whose decomposition starts with an ASCII letter. %NULL for anything else. */
+static char *
+fold_latin (const char *word,
+            gsize       n)
+{
+  GString *out = g_string_sized_new (n);
+  const char *end = word + n;
+
+  for (const char *p = word; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      gunichar decomposed[4];
+
+      if (c < 0x80)
+        {
+          g_string_append_c (out, g_ascii_tolower ((char) c));
+          continue;
+        }
+      if (c == 0x0153 || c == 0x0152)
+        {
+          g_string_append (out, "oe");
+          continue;
+        }
+      if (c == 0x00E6 || c == 0x00C6)
+        {
+          g_string_append (out, "ae");
+          continue;
+        }
+      if (c < 0x00C0 || c > 0x017F ||
+          g_unichar_fully_decompose (c, FALSE, decomposed, G_N_ELEMENTS (decomposed)) < 1 ||
+          decomposed[0] >= 0x80 || !g_ascii_isalpha ((char) decomposed[0]))
+        {
+          g_string_free (out, TRUE);
+          return NULL;
+        }
+      g_string_append_c (out, g_ascii_tolower ((char) decomposed[0]));
+    }
+  return g_string_free (out, FALSE);
+}
+
 char *
 rel_tokens_fold_word (const char *word,
                       gssize      length)
@@ -53,6 +94,8 @@ rel_tokens_fold_word (const char *word,
 
   if (ascii)
     folded = g_ascii_strdown (word, n);
+  else if ((folded = fold_latin (word, n)) != NULL)
+    ;
   else
     {
       /* Folding never adds spaces inside a word, but a ligature or a
