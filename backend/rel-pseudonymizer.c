@@ -711,11 +711,15 @@ find_names (RelPseudonymizer *self,
   /* After a title or a header field, the following capitalised words. */
   for (guint i = 0; i < n; i++)
     {
-      gboolean after_title = cue_before (self, tokens, i, "title") >= 0 ||
-                             cue_before (self, tokens, i, "name_field") >= 0 ||
-                             cue_before (self, tokens, i, "relative") >= 0;
+      gboolean after_title;
       guint taken = 0;
 
+      /* A name opens on a capital: most words need no look at their left. */
+      if (!shaped[i] && !is_initial (text, rel_tokens_get (tokens, i)))
+        continue;
+      after_title = cue_before (self, tokens, i, "title") >= 0 ||
+                    cue_before (self, tokens, i, "name_field") >= 0 ||
+                    cue_before (self, tokens, i, "relative") >= 0;
       if (!after_title)
         continue;
       for (guint j = i; j < n && taken < MAX_NAME_WORDS; j++)
