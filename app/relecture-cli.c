@@ -649,7 +649,9 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Run from the build tree (build-aux/run-app), the catalogs are there. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("RELECTURE_LOCALEDIR") != NULL
+                                   ? g_getenv ("RELECTURE_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
