@@ -18,6 +18,16 @@
 /* How many words after a title or a field may belong to the name. */
 #define MAX_NAME_WORDS 4
 
+/* The patterns that are costly to run over a whole text are run only around
+ * the words that can start them. */
+typedef enum
+{
+  TRIGGER_HOSPITAL = 1 << 0,
+  TRIGGER_STREET = 1 << 1,
+  TRIGGER_FIELD = 1 << 2,
+  TRIGGER_MONTH = 1 << 3,
+} Trigger;
+
 typedef enum
 {
   PRIORITY_NAME = 1,
@@ -60,6 +70,7 @@ struct _RelPseudonymizer
   GRegex     *date_words;
   GHashTable *units;        /* as written: "mg", "UI" */
   GHashTable *cities;       /* folded */
+  GHashTable *triggers;     /* folded word → Trigger bits: where a costly pattern may start */
 };
 
 G_DEFINE_FINAL_TYPE (RelPseudonymizer, rel_pseudonymizer, G_TYPE_OBJECT)
@@ -91,6 +102,7 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->date_words, g_regex_unref);
   g_clear_pointer (&self->units, g_hash_table_unref);
   g_clear_pointer (&self->cities, g_hash_table_unref);
+  g_clear_pointer (&self->triggers, g_hash_table_unref);
 
   G_OBJECT_CLASS (rel_pseudonymizer_parent_class)->finalize (object);
 }
@@ -116,6 +128,7 @@ rel_pseudonymizer_init (RelPseudonymizer *self)
                                             (GDestroyNotify) g_ptr_array_unref);
   self->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->triggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static gboolean
@@ -228,6 +241,23 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
         g_hash_table_add (self->units, g_strdup (fields[0]));
       if (g_str_equal (fields[1], "city"))
         g_hash_table_add (self->cities, g_strjoinv (" ", words));
+      if (n_words > 0)
+        {
+          Trigger bit = g_str_equal (fields[1], "hospital") ? TRIGGER_HOSPITAL
+                        : g_str_equal (fields[1], "street") ? TRIGGER_STREET
+                        : g_str_equal (fields[1], "ipp_field") ? TRIGGER_FIELD
+                        : g_str_equal (fields[1], "nda_field") ? TRIGGER_FIELD
+                        : g_str_equal (fields[1], "month") ? TRIGGER_MONTH : 0;
+          /* Hospitals and fields start with their first word; streets and
+           * months are found in the middle of their pattern. */
+          const char *word = bit == TRIGGER_STREET || bit == TRIGGER_MONTH ? words[n_words - 1]
+                                                                           : words[0];
+
+          if (bit != 0)
+            g_hash_table_insert (self->triggers, g_strdup (word),
+                                 GUINT_TO_POINTER (GPOINTER_TO_UINT (
+                                   g_hash_table_lookup (self->triggers, word)) | bit));
+        }
       g_ptr_array_add (kind_list (raw, fields[1], g_free), g_strdup (fields[0]));
     }
   {
@@ -424,8 +454,125 @@ first_match (GRegex     *regex,
   return info;
 }
 
+static gboolean
+is_mixed (const char *word)
+{
+  gboolean digit = FALSE, alpha = FALSE;
+
+  for (const char *p = word; *p != '\0'; p++)
+    {
+      digit |= g_ascii_isdigit (*p);
+      alpha |= g_ascii_isalpha (*p);
+    }
+  return digit && alpha;
+}
+
+typedef void (*MatchFunc) (GMatchInfo *info,
+                           GArray     *candidates);
+
+/* Runs @regex only in windows around the words carrying @bit, from @back bytes
+ * before to @ahead bytes after them (windows that touch are merged). The
+ * pattern's lookbehinds still see the text before a window. */
+static void
+match_around (RelPseudonymizer *self,
+              GRegex           *regex,
+              RelTokens        *tokens,
+              Trigger           bit,
+              guint             back,
+              guint             ahead,
+              MatchFunc         func,
+              GArray           *candidates)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+  gsize length = n > 0 ? rel_tokens_get (tokens, n - 1)->end : 0;
+  gssize window_start = -1, window_end = -1;
+
+  while (text[length] != '\0' && length < rel_tokens_get (tokens, n > 0 ? n - 1 : 0)->end + 8)
+    length++;
+
+  for (guint i = 0; i <= n; i++)
+    {
+      gssize start = -1, end = -1;
+
+      if (i < n)
+        {
+          const RelToken *token = rel_tokens_get (tokens, i);
+
+          /* A word glued to digits ("dec1993", "IPPN1123") may hide any trigger. */
+          if (!(GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, token->folded)) & bit) &&
+              !is_mixed (token->folded))
+            continue;
+          start = token->start > back ? token->start - back : 0;
+          end = MIN (length, (gsize) token->end + ahead);
+        }
+
+      /* Flush the current window when the next one does not touch it. */
+      if (window_start >= 0 && (i == n || start > window_end))
+        {
+          g_autoptr(GMatchInfo) info = NULL;
+
+          g_regex_match_full (regex, text, window_end, window_start, 0, &info, NULL);
+          for (; g_match_info_matches (info); g_match_info_next (info, NULL))
+            func (info, candidates);
+          window_start = -1;
+        }
+      if (i == n)
+        break;
+      if (window_start < 0)
+        {
+          window_start = start;
+          window_end = end;
+        }
+      else
+        window_end = MAX (window_end, end);
+    }
+}
+
+static void
+on_date (GMatchInfo *info,
+         GArray     *candidates)
+{
+  int start, end;
+
+  g_match_info_fetch_pos (info, 0, &start, &end);
+  add (candidates, start, end, "DATE", PRIORITY_PATTERN);
+}
+
+static void
+on_identifier (GMatchInfo *info,
+               GArray     *candidates)
+{
+  g_autofree char *ipp = g_match_info_fetch_named (info, "ipp");
+  int start, end;
+
+  g_match_info_fetch_named_pos (info, "value", &start, &end);
+  add (candidates, start, end, ipp != NULL && *ipp != '\0' ? "IPP" : "NDA", PRIORITY_PATTERN + 2);
+}
+
+static void
+on_address (GMatchInfo *info,
+            GArray     *candidates)
+{
+  int start, end;
+
+  g_match_info_fetch_pos (info, 0, &start, &end);
+  add (candidates, start, end, "ADRESSE", PRIORITY_PLACE);
+}
+
+static void
+on_hospital (GMatchInfo *info,
+             GArray     *candidates)
+{
+  int start, end;
+
+  g_match_info_fetch_pos (info, 0, &start, &end);
+  add (candidates, start, end, "HOPITAL", PRIORITY_PLACE);
+}
+
 static void
 find_patterns (RelPseudonymizer *self,
+               RelTokens        *tokens,
                const char       *text,
                gsize             length,
                GArray           *candidates)
@@ -437,7 +584,8 @@ find_patterns (RelPseudonymizer *self,
   for (info = first_match (self->regex, text, length, info); \
        g_match_info_matches (info); g_match_info_next (info, NULL))
 
-  EACH_MATCH (mail)
+  if (memchr (text, '@', length) != NULL)
+   EACH_MATCH (mail)
     {
       g_match_info_fetch_pos (info, 0, &start, &end);
       add (candidates, start, end, "MAIL", PRIORITY_PATTERN);
@@ -486,11 +634,7 @@ find_patterns (RelPseudonymizer *self,
       add (candidates, start, end, "DATE", PRIORITY_NAME);
     }
 
-  EACH_MATCH (date_words)
-    {
-      g_match_info_fetch_pos (info, 0, &start, &end);
-      add (candidates, start, end, "DATE", PRIORITY_PATTERN);
-    }
+  match_around (self, self->date_words, tokens, TRIGGER_MONTH, 120, 100, on_date, candidates);
 
   EACH_MATCH (spaced_digits)
     {
@@ -533,20 +677,8 @@ find_patterns (RelPseudonymizer *self,
       add (candidates, start, end, "DATE", PRIORITY_PATTERN);
     }
 
-  EACH_MATCH (date_text)
-    {
-      g_match_info_fetch_pos (info, 0, &start, &end);
-      add (candidates, start, end, "DATE", PRIORITY_PATTERN);
-    }
-
-  EACH_MATCH (identifier)
-    {
-      g_autofree char *ipp = g_match_info_fetch_named (info, "ipp");
-
-      g_match_info_fetch_named_pos (info, "value", &start, &end);
-      add (candidates, start, end, ipp != NULL && *ipp != '\0' ? "IPP" : "NDA",
-           PRIORITY_PATTERN + 2);
-    }
+  match_around (self, self->date_text, tokens, TRIGGER_MONTH, 16, 24, on_date, candidates);
+  match_around (self, self->identifier, tokens, TRIGGER_FIELD, 0, 80, on_identifier, candidates);
 
   EACH_MATCH (zip_city)
     {
@@ -556,17 +688,8 @@ find_patterns (RelPseudonymizer *self,
       add (candidates, start, end, "VILLE", PRIORITY_PLACE);
     }
 
-  EACH_MATCH (address)
-    {
-      g_match_info_fetch_pos (info, 0, &start, &end);
-      add (candidates, start, end, "ADRESSE", PRIORITY_PLACE);
-    }
-
-  EACH_MATCH (hospital)
-    {
-      g_match_info_fetch_pos (info, 0, &start, &end);
-      add (candidates, start, end, "HOPITAL", PRIORITY_PLACE);
-    }
+  match_around (self, self->address, tokens, TRIGGER_STREET, 40, 120, on_address, candidates);
+  match_around (self, self->hospital, tokens, TRIGGER_HOSPITAL, 4, 160, on_hospital, candidates);
 
 #undef EACH_MATCH
 }
@@ -992,7 +1115,7 @@ rel_pseudonymizer_find (RelPseudonymizer *self,
   g_return_val_if_fail (REL_IS_PSEUDONYMIZER (self), NULL);
 
   tokens = rel_tokens_new (text, length, NULL);
-  find_patterns (self, text, length, candidates);
+  find_patterns (self, tokens, text, length, candidates);
   find_names (self, tokens, candidates);
   find_cities (self, tokens, candidates);
   mark_birth_dates (self, tokens, candidates);
