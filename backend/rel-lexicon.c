@@ -9,6 +9,7 @@
 
 #include "rel-data-resources.h"
 #include "rel-lexicon.h"
+#include "rel-tokens.h"
 
 #define LEXICON_DIR "/io/github/relecture/Relecture/lexicons/"
 
@@ -55,4 +56,22 @@ rel_lexicon_load (const char  *name,
     }
 
   return g_steal_pointer (&rows);
+}
+
+gboolean
+rel_lexicon_load_words (const char  *name,
+                        GHashTable  *set,
+                        GError     **error)
+{
+  g_autoptr(GPtrArray) rows = rel_lexicon_load (name, 1, error);
+
+  if (rows == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_auto(GStrv) words = rel_tokens_split (((char **) rows->pdata[i])[0]);
+
+      g_hash_table_add (set, g_strjoinv (" ", words));
+    }
+  return TRUE;
 }

@@ -12,4 +12,10 @@ GPtrArray *rel_lexicon_load (const char  *name,
                              guint        min_columns,
                              GError     **error);
 
+/* Adds the first column of data/lexicons/@name to @set (owning its keys), each
+ * expression folded word by word and joined by spaces, as tokens compare. */
+gboolean   rel_lexicon_load_words (const char  *name,
+                                   GHashTable  *set,
+                                   GError     **error);
+
 G_END_DECLS

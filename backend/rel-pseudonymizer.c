@@ -131,20 +131,6 @@ rel_pseudonymizer_init (RelPseudonymizer *self)
   self->triggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
-static gboolean
-load_set (GHashTable  *set,
-          const char  *name,
-          GError     **error)
-{
-  g_autoptr(GPtrArray) rows = rel_lexicon_load (name, 1, error);
-
-  if (rows == NULL)
-    return FALSE;
-  for (guint i = 0; i < rows->len; i++)
-    g_hash_table_add (set, rel_tokens_fold_word (((char **) rows->pdata[i])[0], -1));
-  return TRUE;
-}
-
 static GPtrArray *
 kind_list (GHashTable            *table,
            const char            *kind,
@@ -203,8 +189,8 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   g_autofree char *dictionary = NULL;
   gsize dictionary_length = 0;
 
-  if (!load_set (self->first_names, "first-names.txt", error) ||
-      !load_set (self->not_names, "not-names.txt", error))
+  if (!rel_lexicon_load_words ("first-names.txt", self->first_names, error) ||
+      !rel_lexicon_load_words ("not-names.txt", self->not_names, error))
     return NULL;
 
   cues = rel_lexicon_load ("pseudo-cues.tsv", 2, error);

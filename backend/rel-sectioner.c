@@ -97,24 +97,6 @@ fold_key (const char *text,
   return g_strjoinv (" ", words);
 }
 
-static gboolean
-load_word_set (GHashTable  *set,
-               const char  *name,
-               GError     **error)
-{
-  g_autoptr(GPtrArray) rows = rel_lexicon_load (name, 1, error);
-
-  if (rows == NULL)
-    return FALSE;
-  for (guint i = 0; i < rows->len; i++)
-    {
-      char **fields = g_ptr_array_index (rows, i);
-
-      g_hash_table_add (set, fold_key (fields[0], -1));
-    }
-  return TRUE;
-}
-
 RelSectioner *
 rel_sectioner_new (GError **error)
 {
@@ -162,8 +144,8 @@ rel_sectioner_new (GError **error)
         }
     }
 
-  if (!load_word_set (self->labs, "lab-tests.tsv", error) ||
-      !load_word_set (self->dosage, "dosage.tsv", error))
+  if (!rel_lexicon_load_words ("lab-tests.tsv", self->labs, error) ||
+      !rel_lexicon_load_words ("dosage.tsv", self->dosage, error))
     return NULL;
 
   return g_steal_pointer (&self);
