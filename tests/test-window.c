@@ -122,6 +122,32 @@ test_newer_request_wins (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+test_analysis (void)
+{
+  RelWindow *window = new_window ();
+  g_autofree char *path = write_fixture ("analyse.txt",
+                                         "MOTIF\nDyspnée.\n\nCONCLUSION\n"
+                                         "Insuffisance cardiaque. HTA. Pas d'embolie pulmonaire.\n");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  RelAnalysis *analysis;
+
+  rel_window_open_file (window, file);
+  while (rel_window_get_analysis (window) == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  analysis = rel_window_get_analysis (window);
+  g_assert_cmpuint (rel_analysis_get_codes (analysis)->len, >, 0);
+  g_assert_cmpstr (((RelCodeSuggestion *) g_ptr_array_index (rel_analysis_get_codes (analysis), 0))->role,
+                   ==, "DP");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -131,6 +157,7 @@ main (int    argc,
   g_test_add_func ("/window/open", test_open);
   g_test_add_func ("/window/error", test_error_keeps_window_usable);
   g_test_add_func ("/window/newer-request-wins", test_newer_request_wins);
+  g_test_add_func ("/window/analysis", test_analysis);
 
   return g_test_run ();
 }

@@ -4,7 +4,7 @@
 
 #include <gtk/gtk.h>
 
-#include "rel-document.h"
+#include "rel-analysis.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +17,8 @@ void         rel_window_open_file    (RelWindow      *self,
                                       GFile          *file);
 /* The report shown, or %NULL. */
 RelDocument *rel_window_get_document (RelWindow      *self);
+/* The analysis of the report shown, once the worker has finished, or %NULL. */
+RelAnalysis *rel_window_get_analysis (RelWindow      *self);
 /* What the window shows: "empty", "loading", "error" or "report". */
 const char  *rel_window_get_state    (RelWindow      *self);
 
