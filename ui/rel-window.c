@@ -260,6 +260,8 @@ show_analysis (RelWindow   *self,
   GPtrArray *phi = rel_analysis_get_phi (analysis);
   GArray *sections = rel_analysis_get_sections (analysis);
 
+  clear_list (self->codes_list);
+  clear_list (self->summary_list);
   g_set_object (&self->analysis, analysis);
 
   for (guint i = 0; i < sections->len; i++)
@@ -284,11 +286,9 @@ show_analysis (RelWindow   *self,
       apply_tag (self, "phi", span->start, span->end);
     }
 
-  clear_list (self->codes_list);
   for (guint i = 0; i < codes->len; i++)
     gtk_list_box_append (self->codes_list, code_row (g_ptr_array_index (codes, i)));
 
-  clear_list (self->summary_list);
   for (guint i = 0; i < summary->len; i++)
     {
       const RelSummarySection *section = g_ptr_array_index (summary, i);
@@ -355,9 +355,10 @@ start_analysis (RelWindow *self)
 {
   g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, analysis_done, g_object_ref (self));
 
-  g_clear_object (&self->analysis);
+  /* The rows point into the analysis: they go first. */
   clear_list (self->codes_list);
   clear_list (self->summary_list);
+  g_clear_object (&self->analysis);
   gtk_widget_set_visible (self->analysis_status, TRUE);
   gtk_spinner_set_spinning (self->analysis_spinner, TRUE);
   gtk_label_set_text (self->analysis_label, _("Analysis in progress…"));
