@@ -80,6 +80,35 @@ fold_latin (const char *word,
   return g_string_free (out, FALSE);
 }
 
+/* French plurals: -aux → -al ("rénaux"), final -s or -x dropped. Both the
+ * text and the lexicons go through this, so only consistency matters. */
+static void
+depluralize (char *folded)
+{
+  gsize len = strlen (folded);
+
+  if (len > 4 && g_str_has_suffix (folded, "aux"))
+    {
+      folded[len - 2] = 'l';
+      folded[len - 1] = '\0';
+    }
+  else if (len > 3 && (folded[len - 1] == 's' || folded[len - 1] == 'x') &&
+           !g_ascii_isdigit (folded[len - 2]) && folded[len - 2] != 's')
+    {
+      folded[len - 1] = '\0';
+    }
+}
+
+static gboolean
+has_non_ascii (const char *word,
+               gsize       n)
+{
+  for (gsize i = 0; i < n; i++)
+    if ((guchar) word[i] >= 0x80)
+      return TRUE;
+  return FALSE;
+}
+
 char *
 rel_tokens_fold_word (const char *word,
                       gssize      length)
@@ -87,7 +116,6 @@ rel_tokens_fold_word (const char *word,
   gsize n = length < 0 ? strlen (word) : (gsize) length;
   gboolean ascii = TRUE;
   char *folded;
-  gsize len;
 
   for (gsize i = 0; i < n && ascii; i++)
     ascii = (guchar) word[i] < 0x80;
@@ -109,20 +137,7 @@ rel_tokens_fold_word (const char *word,
       folded = g_string_free (joined, FALSE);
     }
 
-  /* French plurals: -aux → -al ("rénaux"), final -s or -x dropped. Both the
-   * text and the lexicons go through this, so only consistency matters. */
-  len = strlen (folded);
-  if (len > 4 && g_str_has_suffix (folded, "aux"))
-    {
-      folded[len - 2] = 'l';
-      folded[len - 1] = '\0';
-    }
-  else if (len > 3 && (folded[len - 1] == 's' || folded[len - 1] == 'x') &&
-           !g_ascii_isdigit (folded[len - 2]) && folded[len - 2] != 's')
-    {
-      folded[len - 1] = '\0';
-    }
-
+  depluralize (folded);
   return folded;
 }
 
@@ -200,7 +215,7 @@ rel_tokens_new (const char *text,
 
   while (p < end)
     {
-      gunichar c = g_utf8_get_char_validated (p, end - p);
+      gunichar c = (guchar) *p < 0x80 ? (gunichar) *p : g_utf8_get_char_validated (p, end - p);
       const char *word_start;
       gboolean has_upper = FALSE, has_lower = FALSE, digits = TRUE;
       RelToken token;
@@ -220,7 +235,26 @@ rel_tokens_new (const char *text,
       word_start = p;
       while (p < end)
         {
-          gunichar d = g_utf8_get_char_validated (p, end - p);
+          gunichar d;
+
+          /* Most of a report is ASCII: no decoding, no Unicode tables. */
+          if ((guchar) *p < 0x80)
+            {
+              if (g_ascii_isalnum (*p))
+                {
+                  if (g_ascii_isupper (*p))
+                    has_upper = TRUE;
+                  else if (g_ascii_islower (*p))
+                    has_lower = TRUE;
+                  if (!g_ascii_isdigit (*p))
+                    digits = FALSE;
+                  p++;
+                  continue;
+                }
+              d = (gunichar) *p;
+            }
+          else
+            d = g_utf8_get_char_validated (p, end - p);
 
           if (d == (gunichar) -1 || d == (gunichar) -2)
             break;
@@ -247,7 +281,9 @@ rel_tokens_new (const char *text,
 
       token.start = word_start - text;
       token.end = p - text;
-      token.flags = classify_gap (text, gap_start, token.start, previous_length);
+      /* One space between two words: nothing to classify. */
+      token.flags = token.start - gap_start == 1 && text[gap_start] == ' ' && self->tokens->len > 0
+                    ? 0 : classify_gap (text, gap_start, token.start, previous_length);
       if (self->tokens->len == 0)
         token.flags |= REL_TOKEN_SENTENCE;
       if (digits)
@@ -255,14 +291,32 @@ rel_tokens_new (const char *text,
       if (has_upper && !has_lower)
         token.flags |= REL_TOKEN_UPPER;
 
-      folded = rel_tokens_fold_word (word_start, token.end - token.start);
-      if (stopwords != NULL && g_hash_table_contains (stopwords, folded))
-        token.flags |= REL_TOKEN_STOP;
-      token.folded = g_string_chunk_insert_const (self->strings, folded);
+      {
+        char buffer[64];
+        gsize n = token.end - token.start;
+        const char *word;
+
+        /* Short ASCII words, most of them, are folded without allocating. */
+        if (n < sizeof buffer && !has_non_ascii (word_start, n))
+          {
+            for (gsize k = 0; k < n; k++)
+              buffer[k] = g_ascii_tolower (word_start[k]);
+            buffer[n] = '\0';
+            depluralize (buffer);
+            word = buffer;
+          }
+        else
+          word = folded = rel_tokens_fold_word (word_start, n);
+        if (stopwords != NULL && g_hash_table_contains (stopwords, word))
+          token.flags |= REL_TOKEN_STOP;
+        token.folded = g_string_chunk_insert_const (self->strings, word);
+      }
 
       g_array_append_val (self->tokens, token);
       gap_start = token.end;
-      previous_length = g_utf8_strlen (word_start, token.end - token.start);
+      /* Only whether the word is a single letter matters (an initial). */
+      previous_length = token.end - token.start <= 4 ? (gsize) g_utf8_strlen (word_start, token.end - token.start)
+                                                     : 5;
     }
 
   return self;
