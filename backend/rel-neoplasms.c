@@ -46,6 +46,7 @@ struct _RelNeoplasms
   GPtrArray      *entries;        /* Entry*, morphologies then sites */
   GHashTable     *morphologies;   /* first word → GPtrArray of Entry* */
   GHashTable     *sites;
+  GHashTable     *regions;        /* "C765 C49" → "C492" */
 };
 
 G_DEFINE_FINAL_TYPE (RelNeoplasms, rel_neoplasms, G_TYPE_OBJECT)
@@ -69,6 +70,7 @@ rel_neoplasms_finalize (GObject *object)
 
   g_clear_pointer (&self->morphologies, g_hash_table_unref);
   g_clear_pointer (&self->sites, g_hash_table_unref);
+  g_clear_pointer (&self->regions, g_hash_table_unref);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_object (&self->matcher);
   g_clear_object (&self->terminology);
@@ -90,6 +92,7 @@ rel_neoplasms_init (RelNeoplasms *self)
                                               (GDestroyNotify) g_ptr_array_unref);
   self->sites = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) g_ptr_array_unref);
+  self->regions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static char *
@@ -122,6 +125,7 @@ rel_neoplasms_new (RelMatcher      *matcher,
   g_autoptr(RelNeoplasms) self = g_object_new (REL_TYPE_NEOPLASMS, NULL);
   g_autoptr(GPtrArray) morphologies = NULL;
   g_autoptr(GPtrArray) sites = NULL;
+  g_autoptr(GPtrArray) regions = NULL;
 
   self->matcher = g_object_ref (matcher);
   self->terminology = g_object_ref (terminology);
@@ -161,6 +165,17 @@ rel_neoplasms_new (RelMatcher      *matcher,
       g_ptr_array_add (self->entries, entry);
       if (entry->n_words > 0)
         index_entry (self->sites, entry);
+    }
+
+  regions = rel_lexicon_load ("neoplasm-regions.tsv", 3, error);
+  if (regions == NULL)
+    return NULL;
+  for (guint i = 0; i < regions->len; i++)
+    {
+      char **fields = g_ptr_array_index (regions, i);
+
+      g_hash_table_insert (self->regions, g_strdup_printf ("%s %s", fields[0], fields[1]),
+                           g_strdup (fields[2]));
     }
 
   return g_steal_pointer (&self);
@@ -256,6 +271,19 @@ morphology_decides (const char *code)
          strncmp (code, "C80", 3) == 0;
 }
 
+/* The code of a category subdivided by body region (skin, nerves, soft
+ * tissue) in the region of an ill-defined site (C76.x), or NULL. */
+static const RelConcept *
+in_region (RelNeoplasms *self,
+           const char   *category,
+           const char   *region)
+{
+  g_autofree char *key = g_strdup_printf ("%.4s %.3s", region, category);
+  const char *code = g_hash_table_lookup (self->regions, key);
+
+  return code != NULL ? codable (self, code) : NULL;
+}
+
 GArray *
 rel_neoplasms_find (RelNeoplasms *self,
                     RelTokens    *tokens)
@@ -270,9 +298,14 @@ rel_neoplasms_find (RelNeoplasms *self,
   morphologies = find_hits (self->morphologies, tokens);
   sites = find_hits (self->sites, tokens);
 
-  /* In a report about a cancer, "la tumeur du fémur" is that cancer. */
+  /* In a report about a cancer, "la tumeur du fémur" is that cancer; a
+   * metastasis says there is one. */
   for (guint m = 0; m < morphologies->len && !malignant_context; m++)
-    malignant_context = g_array_index (morphologies, Hit, m).entry->behaviour == BEHAVIOUR_MALIGNANT;
+    {
+      Behaviour behaviour = g_array_index (morphologies, Hit, m).entry->behaviour;
+
+      malignant_context = behaviour == BEHAVIOUR_MALIGNANT || behaviour == BEHAVIOUR_SECONDARY;
+    }
 
   for (guint m = 0; m < morphologies->len; m++)
     {
@@ -280,6 +313,7 @@ rel_neoplasms_find (RelNeoplasms *self,
       const Hit *site = NULL;
       guint distance = G_MAXUINT;
       const RelConcept *concept = NULL;
+      const RelConcept *regional = NULL;
       RelMatch match = { 0 };
 
       if (morphology->entry->behaviour == BEHAVIOUR_OTHER ||
@@ -310,20 +344,30 @@ rel_neoplasms_find (RelNeoplasms *self,
             }
         }
 
+      /* "sarcome de la cuisse" */
+      if (morphology->entry->code != NULL && site != NULL && site->entry->primary != NULL)
+        regional = in_region (self, morphology->entry->code, site->entry->primary);
+
       if (morphology->entry->behaviour == BEHAVIOUR_SECONDARY)
         {
-          /* "secondaires à un carcinome pulmonaire": the site is the primary's. */
+          /* "secondaires à un carcinome pulmonaire", "compatible avec un
+           * primitif pulmonaire": the site is the primary's. */
           gboolean primary_between = FALSE;
 
           for (guint o = 0; site != NULL && o < morphologies->len; o++)
             {
               const Hit *other = &g_array_index (morphologies, Hit, o);
 
-              primary_between |= other->entry->behaviour == BEHAVIOUR_MALIGNANT &&
+              primary_between |= (other->entry->behaviour == BEHAVIOUR_MALIGNANT ||
+                                  other->entry->behaviour == BEHAVIOUR_UNCERTAIN) &&
                                  other->first > morphology->last && other->last < site->first;
             }
           if (site != NULL && site->entry->secondary != NULL && !primary_between)
             concept = codable (self, site->entry->secondary);
+        }
+      else if (regional != NULL)
+        {
+          concept = regional;
         }
       else if (morphology->entry->code != NULL &&
                (site == NULL || site->entry->primary == NULL ||

@@ -222,6 +222,26 @@ test_insulin_extension (void)
   g_assert_nonnull (find_code (not_insulin, "E1198"));
 }
 
+/* A tumour's code is composed from what it is and where it is. */
+static void
+test_neoplasms (void)
+{
+  g_autoptr(RelAnalysis) organ = analyze_text (
+    "Conclusion : adénocarcinome du pancréas avec métastases hépatiques.\n");
+  g_autoptr(RelAnalysis) region = analyze_text (
+    "Conclusion : liposarcome de la cuisse droite. Mélanome du bras gauche.\n");
+  g_autoptr(RelAnalysis) primary = analyze_text (
+    "Conclusion : métastase osseuse d'un adénocarcinome compatible avec un primitif pulmonaire.\n");
+
+  g_assert_nonnull (find_code (organ, "C259"));
+  g_assert_nonnull (find_code (organ, "C787"));
+  g_assert_nonnull (find_code (region, "C492"));
+  g_assert_nonnull (find_code (region, "C436"));
+  g_assert_null (find_code (region, "C765"));
+  g_assert_nonnull (find_code (primary, "C349"));
+  g_assert_null (find_code (primary, "C780"));
+}
+
 static void
 test_summary_and_json (void)
 {
@@ -352,6 +372,7 @@ main (int    argc,
   g_test_add_func ("/engine/qualifiers", test_qualifiers);
   g_test_add_func ("/engine/coding", test_coding);
   g_test_add_func ("/engine/coding/insulin", test_insulin_extension);
+  g_test_add_func ("/engine/coding/neoplasms", test_neoplasms);
   g_test_add_func ("/engine/summary-and-json", test_summary_and_json);
   g_test_add_func ("/engine/pseudonymization", test_pseudonymization);
   g_test_add_func ("/engine/cancelled", test_cancelled);
