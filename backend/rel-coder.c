@@ -1065,10 +1065,13 @@ rel_coder_code (RelCoder      *self,
       if (i == -1)
         suggestion->role = "DP";
       /* A DAS is stated, not only observed; a symptom only when the
-       * conclusion keeps it. */
+       * conclusion keeps it; an examination or a screening (Z00–Z13) is
+       * the reason for a stay, never a condition beside another. */
       else if (entry->score >= MIN_DAS_SCORE && !candidate->ambiguous &&
                candidate->in_statement &&
-               (candidate->concept->code[0] != 'R' || candidate->in_conclusion))
+               (candidate->concept->code[0] != 'R' || candidate->in_conclusion) &&
+               !(candidate->concept->code[0] == 'Z' &&
+                 strncmp (candidate->concept->code, "Z14", 3) < 0))
         suggestion->role = "DAS";
       g_array_append_vals (suggestion->evidence, candidate->evidence->data,
                            candidate->evidence->len);

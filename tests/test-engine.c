@@ -242,6 +242,19 @@ test_neoplasms (void)
   g_assert_null (find_code (primary, "C780"));
 }
 
+/* A screening tells why a stay happened; beside a cancer it is no DAS. */
+static void
+test_screening_not_das (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Conclusion : carcinome canalaire infiltrant du sein droit découvert sur une "
+    "mammographie de dépistage.\n");
+  const RelCodeSuggestion *screening = find_code (analysis, "Z123");
+
+  g_assert_nonnull (find_code (analysis, "C509"));
+  g_assert_true (screening == NULL || screening->role == NULL);
+}
+
 static void
 test_summary_and_json (void)
 {
@@ -373,6 +386,7 @@ main (int    argc,
   g_test_add_func ("/engine/coding", test_coding);
   g_test_add_func ("/engine/coding/insulin", test_insulin_extension);
   g_test_add_func ("/engine/coding/neoplasms", test_neoplasms);
+  g_test_add_func ("/engine/coding/screening", test_screening_not_das);
   g_test_add_func ("/engine/summary-and-json", test_summary_and_json);
   g_test_add_func ("/engine/pseudonymization", test_pseudonymization);
   g_test_add_func ("/engine/cancelled", test_cancelled);
