@@ -26,6 +26,7 @@ typedef enum
   TRIGGER_STREET = 1 << 1,
   TRIGGER_FIELD = 1 << 2,
   TRIGGER_MONTH = 1 << 3,
+  TRIGGER_ANY = TRIGGER_HOSPITAL | TRIGGER_STREET | TRIGGER_FIELD | TRIGGER_MONTH,
 } Trigger;
 
 typedef enum
@@ -312,24 +313,26 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
       return NULL; \
   } G_STMT_END
 
+  /* Digits are written [0-9]: with \d, which follows Unicode, PCRE cannot
+   * skip to the bytes where a match may start and tries every character. */
   COMPILE (mail, "[A-Za-z0-9._%+\\-]+ ?@ ?[A-Za-z0-9\\-]+(?: ?\\. ?[A-Za-z0-9\\-]+)*", 0);
   /* Any run of five digits or more, whatever separates them ("01.42.15.93.30",
    * "( 2 2 ) 0 6 1 6", "O1.42"): identifiers, phones and dates in disguise. */
-  COMPILE (digit_run, "(?<!\\d)(?<!\\d,)(?:\\+ ?)?(?:\\((?: ?\\d)+ ?\\) ?)?[\\dO](?:(?:[ .\\-/|]| [.\\-] )?[\\dO]){4,}"
-                      "(?![\\d,])", 0);
-  COMPILE (year, "(?<![\\d\\w,.])(?:19|20)\\d\\d(?![\\d,.]\\d|\\w)", 0);
+  COMPILE (digit_run, "(?<![0-9])(?<![0-9],)(?:\\+ ?)?(?:\\((?: ?[0-9])+ ?\\) ?)?"
+                      "[0-9O](?:(?:[ .\\-/|]| [.\\-] )?[0-9O]){4,}(?![0-9,])", 0);
+  COMPILE (year, "(?<![0-9\\w,.])(?:19|20)[0-9][0-9](?![0-9,.][0-9]|\\w)", 0);
   /* "2 9 0 6 2 0 1 5", "1 8 0 0 3 7 6 7 5 5 6 0 8": digits one by one. */
-  COMPILE (spaced_digits, "(?<![\\d\\w])\\d(?: \\d){7,14}(?![\\d\\w])", 0);
-  COMPILE (nir, "(?<![\\d\\w])[12][ .]?\\d\\d[ .]?(?:0[1-9]|1[0-2]|[2-9]\\d)[ .]?(?:\\d\\d|2[AB])"
-                "[ .]?\\d{3}[ .]?\\d{3}(?:[ .]?\\d\\d)?(?![\\d\\w])", 0);
-  COMPILE (phone, "(?<![\\d\\w])(?:(?:\\+|00) ?\\d{2,3}[ .]?(?:\\(0\\)[ .]?)?|\\(\\+?\\d{1,3}\\)[ .]?)?"
-                  "0?[1-9](?:[ .\\-]?\\d\\d){4}(?![\\d\\w])", 0);
-  COMPILE (date_numeric, "(?<![\\d\\w])(?:(?:0?[1-9]|[12]\\d|3[01])([/.\\-| ])(?:0?[1-9]|1[0-2])\\1"
-                         "(?:\\d{4}|\\d\\d)|\\d{4}-\\d\\d-\\d\\d|(?:0?[1-9]|1[0-2])[/ ]\\d{4})(?![\\d\\w])",
-           0);
-  pattern = g_strdup_printf ("(?<![\\w])(?:(?:1er|0?[1-9]|[12]\\d|3[01]),?[ \\x{a0}]*(?:%s)"
-                             "(?:,?[ \\x{a0}]+\\d{4}|[ \\x{a0}]+\\d\\d(?!\\d))?|(?:%s)[ \\x{a0}]*"
-                             "(?:\\d\\d?,? ?)?\\d{4})(?![\\w])", months, months);
+  COMPILE (spaced_digits, "(?<![0-9\\w])[0-9](?: [0-9]){7,14}(?![0-9\\w])", 0);
+  COMPILE (nir, "(?<![0-9\\w])[12][ .]?[0-9][0-9][ .]?(?:0[1-9]|1[0-2]|[2-9][0-9])[ .]?(?:[0-9][0-9]|2[AB])"
+                "[ .]?[0-9]{3}[ .]?[0-9]{3}(?:[ .]?[0-9][0-9])?(?![0-9\\w])", 0);
+  COMPILE (phone, "(?<![0-9\\w])(?:(?:\\+|00) ?[0-9]{2,3}[ .]?(?:\\(0\\)[ .]?)?|\\(\\+?[0-9]{1,3}\\)[ .]?)?"
+                  "0?[1-9](?:[ .\\-]?[0-9][0-9]){4}(?![0-9\\w])", 0);
+  COMPILE (date_numeric, "(?<![0-9\\w])(?:(?:0?[1-9]|[12][0-9]|3[01])([/.\\-| ])(?:0?[1-9]|1[0-2])\\1"
+                         "(?:[0-9]{4}|[0-9][0-9])|[0-9]{4}-[0-9][0-9]-[0-9][0-9]|"
+                         "(?:0?[1-9]|1[0-2])[/ ][0-9]{4})(?![0-9\\w])", 0);
+  pattern = g_strdup_printf ("(?<![\\w])(?:(?:1er|0?[1-9]|[12][0-9]|3[01]),?[ \\x{a0}]*(?:%s)"
+                             "(?:,?[ \\x{a0}]+[0-9]{4}|[ \\x{a0}]+[0-9][0-9](?![0-9]))?|(?:%s)[ \\x{a0}]*"
+                             "(?:[0-9][0-9]?,? ?)?[0-9]{4})(?![\\w])", months, months);
   COMPILE (date_text, pattern, G_REGEX_CASELESS);
   g_free (pattern);
   {
@@ -342,18 +345,20 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   COMPILE (date_words, pattern, G_REGEX_CASELESS);
   g_free (pattern);
   pattern = g_strdup_printf ("(?:%s)\\s*(?:n°|no|num[ée]ro)?\\s*[:=]?\\s*"
-                             "(?<value>[A-Z]{0,3}\\d[\\dA-Z]{3,})", ids);
+                             "(?<value>[A-Z]{0,3}[0-9][0-9A-Z]{3,})", ids);
   COMPILE (identifier, pattern, G_REGEX_CASELESS);
   g_free (pattern);
-  COMPILE (zip_city, "(?<![\\d\\w])(?<zip>(?:0[1-9]|[1-8]\\d|9[0-8]) ?\\d{3}|2[AB] ?\\d{3}),?[ \\x{a0}]+"
+  COMPILE (zip_city, "(?<![0-9\\w])(?<zip>(?:0[1-9]|[1-8][0-9]|9[0-8]) ?[0-9]{3}|2[AB] ?[0-9]{3})"
+                     ",?[ \\x{a0}]+"
                      "(?<city>\\p{Lu}[\\p{L}'\\-]+(?:[ \\-](?:\\p{Lu}[\\p{L}'\\-]+|sur|sous|en|de|"
                      "du|la|le|les|d'|SUR|SOUS|EN|DE|DU|LA|LE|LES))*)", 0);
   {
     g_autofree char *numbers = alternation (raw, "number");
 
-    pattern = g_strdup_printf ("(?<![\\d])(?:\\d{1,4}|(?<![\\w])(?:%s))(?: ?(?:bis|ter|[ABab]))?,? +"
+    pattern = g_strdup_printf ("(?<![0-9])(?:[0-9]{1,4}|(?<![\\w])(?:%s))(?: ?(?:bis|ter|[ABab]))?,? +"
                                "(?:%s)\\.? +(?:[^\\n,;()|.]|\\.(?=\\p{L})){2,60}?"
-                               "(?=,|[ \\x{a0}]+(?:\\d{5}|\\d\\d \\d{3}|2[AB]\\d{3})|\\n|$|\\.|;|\\||\\(| - )",
+                               "(?=,|[ \\x{a0}]+(?:[0-9]{5}|[0-9][0-9] [0-9]{3}|2[AB][0-9]{3})"
+                               "|\\n|$|\\.|;|\\||\\(| - )",
                                numbers, streets);
   }
   COMPILE (address, pattern, G_REGEX_CASELESS);
@@ -456,13 +461,32 @@ is_mixed (const char *word)
 typedef void (*MatchFunc) (GMatchInfo *info,
                            GArray     *candidates);
 
-/* Runs @regex only in windows around the words carrying @bit, from @back bytes
- * before to @ahead bytes after them (windows that touch are merged). The
- * pattern's lookbehinds still see the text before a window. */
+/* The Trigger bits of every token, looked up once for all the patterns. A
+ * word glued to digits ("dec1993", "IPPN1123") may hide any trigger. */
+static guint8 *
+token_triggers (RelPseudonymizer *self,
+                RelTokens        *tokens)
+{
+  guint n = rel_tokens_get_n (tokens);
+  guint8 *bits = g_new0 (guint8, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *folded = rel_tokens_get (tokens, i)->folded;
+
+      bits[i] = is_mixed (folded) ? TRIGGER_ANY
+                                  : GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, folded));
+    }
+  return bits;
+}
+
+/* Runs @regex only in windows around the words carrying @bit in @triggers,
+ * from @back bytes before to @ahead bytes after them (windows that touch are
+ * merged). The pattern's lookbehinds still see the text before a window. */
 static void
-match_around (RelPseudonymizer *self,
-              GRegex           *regex,
+match_around (GRegex           *regex,
               RelTokens        *tokens,
+              const guint8     *triggers,
               Trigger           bit,
               guint             back,
               guint             ahead,
@@ -485,9 +509,7 @@ match_around (RelPseudonymizer *self,
         {
           const RelToken *token = rel_tokens_get (tokens, i);
 
-          /* A word glued to digits ("dec1993", "IPPN1123") may hide any trigger. */
-          if (!(GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, token->folded)) & bit) &&
-              !is_mixed (token->folded))
+          if (!(triggers[i] & bit))
             continue;
           start = token->start > back ? token->start - back : 0;
           end = MIN (length, (gsize) token->end + ahead);
@@ -564,6 +586,7 @@ find_patterns (RelPseudonymizer *self,
                GArray           *candidates)
 {
   g_autoptr(GMatchInfo) info = NULL;
+  g_autofree guint8 *triggers = token_triggers (self, tokens);
   int start, end;
 
 #define EACH_MATCH(regex) \
@@ -620,7 +643,7 @@ find_patterns (RelPseudonymizer *self,
       add (candidates, start, end, "DATE", PRIORITY_NAME);
     }
 
-  match_around (self, self->date_words, tokens, TRIGGER_MONTH, 120, 100, on_date, candidates);
+  match_around (self->date_words, tokens, triggers, TRIGGER_MONTH, 120, 100, on_date, candidates);
 
   EACH_MATCH (spaced_digits)
     {
@@ -663,8 +686,8 @@ find_patterns (RelPseudonymizer *self,
       add (candidates, start, end, "DATE", PRIORITY_PATTERN);
     }
 
-  match_around (self, self->date_text, tokens, TRIGGER_MONTH, 16, 24, on_date, candidates);
-  match_around (self, self->identifier, tokens, TRIGGER_FIELD, 0, 80, on_identifier, candidates);
+  match_around (self->date_text, tokens, triggers, TRIGGER_MONTH, 16, 24, on_date, candidates);
+  match_around (self->identifier, tokens, triggers, TRIGGER_FIELD, 0, 80, on_identifier, candidates);
 
   EACH_MATCH (zip_city)
     {
@@ -674,8 +697,8 @@ find_patterns (RelPseudonymizer *self,
       add (candidates, start, end, "VILLE", PRIORITY_PLACE);
     }
 
-  match_around (self, self->address, tokens, TRIGGER_STREET, 40, 120, on_address, candidates);
-  match_around (self, self->hospital, tokens, TRIGGER_HOSPITAL, 4, 160, on_hospital, candidates);
+  match_around (self->address, tokens, triggers, TRIGGER_STREET, 40, 120, on_address, candidates);
+  match_around (self->hospital, tokens, triggers, TRIGGER_HOSPITAL, 4, 160, on_hospital, candidates);
 
 #undef EACH_MATCH
 }
