@@ -537,6 +537,43 @@ match_around (GRegex           *regex,
     }
 }
 
+/* Runs @regex, whose matches start with a trigger word, anchored at each word
+ * carrying @bit, on at most @ahead bytes after it. */
+static void
+match_at (GRegex       *regex,
+          RelTokens    *tokens,
+          const guint8 *triggers,
+          Trigger       bit,
+          guint         ahead,
+          MatchFunc     func,
+          GArray       *candidates)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+  gsize length = n > 0 ? rel_tokens_get (tokens, n - 1)->end : 0;
+  int resume = 0;
+
+  while (text[length] != '\0' && length < rel_tokens_get (tokens, n > 0 ? n - 1 : 0)->end + 8)
+    length++;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      g_autoptr(GMatchInfo) info = NULL;
+      int start, end;
+
+      if (!(triggers[i] & bit) || (int) token->start < resume)
+        continue;
+      if (g_regex_match_full (regex, text, MIN (length, (gsize) token->end + ahead), token->start,
+                              G_REGEX_MATCH_ANCHORED, &info, NULL))
+        {
+          func (info, candidates);
+          g_match_info_fetch_pos (info, 0, &start, &end);
+          resume = end;
+        }
+    }
+}
+
 static void
 on_date (GMatchInfo *info,
          GArray     *candidates)
@@ -687,7 +724,7 @@ find_patterns (RelPseudonymizer *self,
     }
 
   match_around (self->date_text, tokens, triggers, TRIGGER_MONTH, 16, 24, on_date, candidates);
-  match_around (self->identifier, tokens, triggers, TRIGGER_FIELD, 0, 80, on_identifier, candidates);
+  match_at (self->identifier, tokens, triggers, TRIGGER_FIELD, 80, on_identifier, candidates);
 
   EACH_MATCH (zip_city)
     {
@@ -698,7 +735,7 @@ find_patterns (RelPseudonymizer *self,
     }
 
   match_around (self->address, tokens, triggers, TRIGGER_STREET, 40, 120, on_address, candidates);
-  match_around (self->hospital, tokens, triggers, TRIGGER_HOSPITAL, 4, 160, on_hospital, candidates);
+  match_at (self->hospital, tokens, triggers, TRIGGER_HOSPITAL, 160, on_hospital, candidates);
 
 #undef EACH_MATCH
 }
