@@ -346,7 +346,7 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   g_free (pattern);
   pattern = g_strdup_printf ("(?:%s)\\s*(?:n°|no|num[ée]ro)?\\s*[:=]?\\s*"
                              "(?<value>[A-Z]{0,3}[0-9][0-9A-Z]{3,})", ids);
-  COMPILE (identifier, pattern, G_REGEX_CASELESS);
+  COMPILE (identifier, pattern, G_REGEX_CASELESS | G_REGEX_ANCHORED);
   g_free (pattern);
   COMPILE (zip_city, "(?<![0-9\\w])(?<zip>(?:0[1-9]|[1-8][0-9]|9[0-8]) ?[0-9]{3}|2[AB] ?[0-9]{3})"
                      ",?[ \\x{a0}]+"
@@ -366,7 +366,7 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   pattern = g_strdup_printf ("(?<![\\w])(?i:%s)(?:[ \\-]+\\p{Ll}{4,}(?=[ \\-]+\\p{Lu}))?"
                              "(?:[ \\-]+(?:(?:de|du|des|la|le|les) |d'|l')*"
                              "(?:\\p{Lu}[\\p{L}'\\-]+|Saint|Sainte))+", hospitals);
-  COMPILE (hospital, pattern, 0);
+  COMPILE (hospital, pattern, G_REGEX_ANCHORED);
 
 #undef COMPILE
 
@@ -537,8 +537,8 @@ match_around (GRegex           *regex,
     }
 }
 
-/* Runs @regex, whose matches start with a trigger word, anchored at each word
- * carrying @bit, on at most @ahead bytes after it. */
+/* Runs @regex, compiled anchored because its matches start with a trigger
+ * word, at each word carrying @bit, on at most @ahead bytes after it. */
 static void
 match_at (GRegex       *regex,
           RelTokens    *tokens,
@@ -565,7 +565,7 @@ match_at (GRegex       *regex,
       if (!(triggers[i] & bit) || (int) token->start < resume)
         continue;
       if (g_regex_match_full (regex, text, MIN (length, (gsize) token->end + ahead), token->start,
-                              G_REGEX_MATCH_ANCHORED, &info, NULL))
+                              0, &info, NULL))
         {
           func (info, candidates);
           g_match_info_fetch_pos (info, 0, &start, &end);
@@ -1185,21 +1185,27 @@ rel_pseudonymizer_find (RelPseudonymizer *self,
   g_ptr_array_sort (phi, compare_phi);
 
   /* "Jean Pierre", "DUPONT DURAND": one span per name part. */
-  for (guint i = 1; i < phi->len; i++)
-    {
-      RelPhi *previous = g_ptr_array_index (phi, i - 1);
-      RelPhi *current = g_ptr_array_index (phi, i);
-      gboolean only_blanks = TRUE;
+  {
+    gsize n = 0;
+    g_autofree RelPhi **spans = (RelPhi **) g_ptr_array_steal (phi, &n);
 
-      for (guint b = previous->end; b < current->start && only_blanks; b++)
-        only_blanks = text[b] == ' ' || text[b] == '-';
-      if (previous->label == current->label && only_blanks &&
-          (g_str_equal (current->label, "NOM") || g_str_equal (current->label, "PRENOM")))
-        {
-          previous->end = current->end;
-          g_ptr_array_remove_index (phi, i--);
-        }
-    }
+    for (gsize i = 0; i < n; i++)
+      {
+        RelPhi *previous = phi->len > 0 ? g_ptr_array_index (phi, phi->len - 1) : NULL;
+        gboolean only_blanks = previous != NULL;
+
+        for (guint b = only_blanks ? previous->end : 0; only_blanks && b < spans[i]->start; b++)
+          only_blanks = text[b] == ' ' || text[b] == '-';
+        if (only_blanks && previous->label == spans[i]->label &&
+            (g_str_equal (spans[i]->label, "NOM") || g_str_equal (spans[i]->label, "PRENOM")))
+          {
+            previous->end = spans[i]->end;
+            rel_phi_free (spans[i]);
+          }
+        else
+          g_ptr_array_add (phi, spans[i]);
+      }
+  }
 
   return phi;
 }

@@ -309,7 +309,7 @@ rel_tokens_new (const char *text,
           word = folded = rel_tokens_fold_word (word_start, n);
         if (stopwords != NULL && g_hash_table_contains (stopwords, word))
           token.flags |= REL_TOKEN_STOP;
-        token.folded = g_string_chunk_insert_const (self->strings, word);
+        token.folded = g_string_chunk_insert (self->strings, word);
       }
 
       g_array_append_val (self->tokens, token);
