@@ -833,19 +833,6 @@ name_shaped (RelPseudonymizer *self,
   return TRUE;
 }
 
-/* A word in capitals that is no ordinary word nor abbreviation: "MOREL". */
-static gboolean
-is_upper_name (RelPseudonymizer *self,
-               RelTokens        *tokens,
-               guint             i)
-{
-  const RelToken *token = rel_tokens_get (tokens, i);
-
-  return (token->flags & REL_TOKEN_UPPER) && token->end - token->start >= 3 &&
-         name_shaped (self, tokens, i) &&
-         !g_hash_table_contains (self->dictionary, token->folded);
-}
-
 static gboolean
 is_first_name (RelPseudonymizer *self,
                RelTokens        *tokens,
@@ -863,6 +850,54 @@ is_ordinary_word (RelPseudonymizer *self,
   return g_hash_table_contains (self->dictionary, rel_tokens_get (tokens, i)->folded);
 }
 
+/* What find_names() asks of a word, again and again until no name grows:
+ * each fact looked up once. */
+typedef enum
+{
+  FACT_SHAPED = 1 << 0,
+  FACT_ORDINARY = 1 << 1,
+  FACT_FIRST_NAME = 1 << 2,
+  FACT_TITLE = 1 << 3,
+} Fact;
+
+typedef struct
+{
+  RelPseudonymizer *self;
+  RelTokens        *tokens;
+  guint8           *known;   /* Fact bits computed, per token */
+  guint8           *values;  /* and their values */
+} Facts;
+
+static gboolean
+fact (Facts *facts,
+      Fact   which,
+      guint  i)
+{
+  if (!(facts->known[i] & which))
+    {
+      gboolean value = which == FACT_SHAPED ? name_shaped (facts->self, facts->tokens, i)
+                       : which == FACT_ORDINARY ? is_ordinary_word (facts->self, facts->tokens, i)
+                       : which == FACT_FIRST_NAME ? is_first_name (facts->self, facts->tokens, i)
+                       : is_title (facts->self, facts->tokens, i);
+
+      facts->known[i] |= which;
+      if (value)
+        facts->values[i] |= which;
+    }
+  return (facts->values[i] & which) != 0;
+}
+
+/* A word in capitals that is no ordinary word nor abbreviation: "MOREL". */
+static gboolean
+upper_name_fact (Facts *facts,
+                 guint  i)
+{
+  const RelToken *token = rel_tokens_get (facts->tokens, i);
+
+  return (token->flags & REL_TOKEN_UPPER) && token->end - token->start >= 3 &&
+         fact (facts, FACT_SHAPED, i) && !fact (facts, FACT_ORDINARY, i);
+}
+
 static void
 find_names (RelPseudonymizer *self,
             RelTokens        *tokens,
@@ -872,10 +907,13 @@ find_names (RelPseudonymizer *self,
   guint n = rel_tokens_get_n (tokens);
   g_autofree gboolean *name = g_new0 (gboolean, n + 1);
   g_autofree gboolean *shaped = g_new0 (gboolean, n + 1);
+  g_autofree guint8 *known = g_new0 (guint8, n + 1);
+  g_autofree guint8 *values = g_new0 (guint8, n + 1);
+  Facts facts = { self, tokens, known, values };
 
   /* Most words are not capitalised: nothing to look at. */
   for (guint i = 0; i < n; i++)
-    shaped[i] = name_shaped (self, tokens, i);
+    shaped[i] = fact (&facts, FACT_SHAPED, i);
 
   /* After a title or a header field, the following capitalised words. */
   for (guint i = 0; i < n; i++)
@@ -900,20 +938,20 @@ find_names (RelPseudonymizer *self,
             break;
           if (j > i && (token->flags & REL_TOKEN_BREAK) && !is_initial (text, rel_tokens_get (tokens, j - 1)))
             break;
-          if (is_particle (token) && j + 1 < n && name_shaped (self, tokens, j + 1))
+          if (is_particle (token) && j + 1 < n && fact (&facts, FACT_SHAPED, j + 1))
             continue;
           /* "Patient : M. DURAND": a title inside the name is no part of it. */
-          if (is_title (self, tokens, j))
+          if (fact (&facts, FACT_TITLE, j))
             continue;
-          if (!name_shaped (self, tokens, j) && !is_initial (text, token))
+          if (!fact (&facts, FACT_SHAPED, j) && !is_initial (text, token))
             break;
           /* "Dr A Belmont": a lone capital is an initial when a name follows. */
           if (token->end - token->start == 1 && !is_initial (text, token) &&
-              !(j + 1 < n && name_shaped (self, tokens, j + 1)))
+              !(j + 1 < n && fact (&facts, FACT_SHAPED, j + 1)))
             break;
           /* After a relative's kinship word, only a real name, not "Père diabétique". */
           if (cue_before (self, tokens, i, "relative") >= 0 && cue_before (self, tokens, i, "title") < 0 &&
-              is_ordinary_word (self, tokens, j) && !is_first_name (self, tokens, j))
+              fact (&facts, FACT_ORDINARY, j) && !fact (&facts, FACT_FIRST_NAME, j))
             break;
           name[j] = TRUE;
           taken++;
@@ -929,47 +967,47 @@ find_names (RelPseudonymizer *self,
         {
           gboolean next_to_name;
 
-          if (name[i] || !shaped[i] || is_title (self, tokens, i))
+          if (name[i] || !shaped[i] || fact (&facts, FACT_TITLE, i))
             continue;
           next_to_name = (i > 0 && name[i - 1] &&
                           !(rel_tokens_get (tokens, i)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE))) ||
                          (i + 1 < n && name[i + 1] &&
                           !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE)));
 
-          if (next_to_name && (!is_ordinary_word (self, tokens, i) || is_first_name (self, tokens, i) ||
+          if (next_to_name && (!fact (&facts, FACT_ORDINARY, i) || fact (&facts, FACT_FIRST_NAME, i) ||
                                (rel_tokens_get (tokens, i)->flags & REL_TOKEN_UPPER)))
             {
               name[i] = TRUE;
               changed = TRUE;
             }
-          else if (is_first_name (self, tokens, i) && i + 1 < n &&
+          else if (fact (&facts, FACT_FIRST_NAME, i) && i + 1 < n &&
                    !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)) &&
-                   name_shaped (self, tokens, i + 1) &&
-                   (!is_ordinary_word (self, tokens, i + 1) ||
+                   fact (&facts, FACT_SHAPED, i + 1) &&
+                   (!fact (&facts, FACT_ORDINARY, i + 1) ||
                     (rel_tokens_get (tokens, i + 1)->flags & REL_TOKEN_UPPER)))
             {
               name[i] = name[i + 1] = TRUE;
               changed = TRUE;
             }
-          else if (!is_ordinary_word (self, tokens, i) && i + 1 < n &&
+          else if (!fact (&facts, FACT_ORDINARY, i) && i + 1 < n &&
                    !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)) &&
-                   is_first_name (self, tokens, i + 1) && name_shaped (self, tokens, i + 1))
+                   fact (&facts, FACT_FIRST_NAME, i + 1) && fact (&facts, FACT_SHAPED, i + 1))
             {
               /* "DUPONT Jean", "Duroux Olivier" */
               name[i] = name[i + 1] = TRUE;
               changed = TRUE;
             }
-          else if (is_first_name (self, tokens, i) && !is_ordinary_word (self, tokens, i) &&
+          else if (fact (&facts, FACT_FIRST_NAME, i) && !fact (&facts, FACT_ORDINARY, i) &&
                    i + 1 < n &&
                    !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)) &&
-                   name_shaped (self, tokens, i + 1))
+                   fact (&facts, FACT_SHAPED, i + 1))
             {
               /* "Patricia Cartier": a first name that is nothing else, then a capital. */
               name[i] = name[i + 1] = TRUE;
               changed = TRUE;
             }
-          else if (i + 1 < n && name_shaped (self, tokens, i) && name_shaped (self, tokens, i + 1) &&
-                   !is_ordinary_word (self, tokens, i) && !is_ordinary_word (self, tokens, i + 1) &&
+          else if (i + 1 < n && fact (&facts, FACT_SHAPED, i) && fact (&facts, FACT_SHAPED, i + 1) &&
+                   !fact (&facts, FACT_ORDINARY, i) && !fact (&facts, FACT_ORDINARY, i + 1) &&
                    rel_tokens_get (tokens, i)->end - rel_tokens_get (tokens, i)->start > 1 &&
                    rel_tokens_get (tokens, i + 1)->end - rel_tokens_get (tokens, i + 1)->start > 1 &&
                    !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)))
@@ -978,18 +1016,18 @@ find_names (RelPseudonymizer *self,
               name[i] = name[i + 1] = TRUE;
               changed = TRUE;
             }
-          else if (i + 1 < n && name_shaped (self, tokens, i) &&
+          else if (i + 1 < n && fact (&facts, FACT_SHAPED, i) &&
                    !(rel_tokens_get (tokens, i)->flags & REL_TOKEN_SENTENCE) &&
                    rel_tokens_get (tokens, i)->end - rel_tokens_get (tokens, i)->start > 2 &&
-                   is_first_name (self, tokens, i + 1) && name_shaped (self, tokens, i + 1) &&
+                   fact (&facts, FACT_FIRST_NAME, i + 1) && fact (&facts, FACT_SHAPED, i + 1) &&
                    !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)))
             {
               /* "Dossier de Pasteur Jean": a capital inside a sentence, then a first name. */
               name[i] = name[i + 1] = TRUE;
               changed = TRUE;
             }
-          else if (i + 1 < n && name_shaped (self, tokens, i) &&
-                   (!is_ordinary_word (self, tokens, i) ||
+          else if (i + 1 < n && fact (&facts, FACT_SHAPED, i) &&
+                   (!fact (&facts, FACT_ORDINARY, i) ||
                     (rel_tokens_get (tokens, i)->flags & REL_TOKEN_UPPER)) &&
                    rel_tokens_get (tokens, i)->end - rel_tokens_get (tokens, i)->start > 2 &&
                    is_initial (text, rel_tokens_get (tokens, i + 1)) &&
@@ -999,7 +1037,7 @@ find_names (RelPseudonymizer *self,
               name[i] = name[i + 1] = TRUE;
               changed = TRUE;
             }
-          else if (is_upper_name (self, tokens, i) && i + 1 < n && is_upper_name (self, tokens, i + 1) &&
+          else if (upper_name_fact (&facts, i) && i + 1 < n && upper_name_fact (&facts, i + 1) &&
                    !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_BREAK)))
             {
               /* "BERTHA MOREL", "IVANKA PRIGOSIEV" */
@@ -1010,8 +1048,8 @@ find_names (RelPseudonymizer *self,
                                  rel_tokens_get (tokens, i)->end - rel_tokens_get (tokens, i)->start == 1) &&
                    g_ascii_isupper (text[rel_tokens_get (tokens, i)->start]) &&
                    !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE)) &&
-                   name_shaped (self, tokens, i + 1) &&
-                   (!is_ordinary_word (self, tokens, i + 1) ||
+                   fact (&facts, FACT_SHAPED, i + 1) &&
+                   (!fact (&facts, FACT_ORDINARY, i + 1) ||
                     (rel_tokens_get (tokens, i + 1)->flags & REL_TOKEN_UPPER)))
             {
               /* "C. Carlizian", "J DUPONT" */
@@ -1036,13 +1074,13 @@ find_names (RelPseudonymizer *self,
       while (j + 1 < n && name[j + 1] &&
              !(rel_tokens_get (tokens, j + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE)))
         j++;
-      titled = i > 0 && is_title (self, tokens, i - 1);
+      titled = i > 0 && fact (&facts, FACT_TITLE, i - 1);
 
       for (guint k = i; k <= j; k++)
         {
           const RelToken *token = rel_tokens_get (tokens, k);
           gboolean surname = (token->flags & REL_TOKEN_UPPER) && token->end - token->start > 1;
-          gboolean first = !surname && is_first_name (self, tokens, k);
+          gboolean first = !surname && fact (&facts, FACT_FIRST_NAME, k);
 
           if (titled && k == j && first)
             {
@@ -1052,7 +1090,7 @@ find_names (RelPseudonymizer *self,
 
               for (guint m = i; m < j; m++)
                 surname_before |= (rel_tokens_get (tokens, m)->flags & REL_TOKEN_UPPER) ||
-                                  !is_first_name (self, tokens, m);
+                                  !fact (&facts, FACT_FIRST_NAME, m);
               first = surname_before;
             }
           add (candidates, token->start,
