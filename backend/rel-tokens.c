@@ -39,45 +39,63 @@ is_hyphen (gunichar c)
   return c == '-' || c == 0x2010 || c == 0x2011;
 }
 
-/* The common case of French words, without normalizing: Latin letters
- * whose decomposition starts with an ASCII letter. %NULL for anything else. */
-static char *
-fold_latin (const char *word,
-            gsize       n)
+/* The ASCII letter each of U+00C0–U+017F decomposes to, or 0. */
+static const guchar *
+latin_bases (void)
 {
-  GString *out = g_string_sized_new (n);
+  static guchar bases[0x017F - 0x00C0 + 1];
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      for (gunichar c = 0x00C0; c <= 0x017F; c++)
+        {
+          gunichar decomposed[4];
+
+          if (g_unichar_fully_decompose (c, FALSE, decomposed, G_N_ELEMENTS (decomposed)) >= 1 &&
+              decomposed[0] < 0x80 && g_ascii_isalpha ((char) decomposed[0]))
+            bases[c - 0x00C0] = (guchar) g_ascii_tolower ((char) decomposed[0]);
+        }
+      g_once_init_leave (&initialized, 1);
+    }
+  return bases;
+}
+
+/* The common case of French words, without normalizing: Latin letters
+ * whose decomposition starts with an ASCII letter, folded into @out (at
+ * least @n + 1 bytes: no character folds longer than it is written).
+ * FALSE for anything else. */
+static gboolean
+fold_latin (const char *word,
+            gsize       n,
+            char       *out)
+{
+  const guchar *bases = latin_bases ();
   const char *end = word + n;
+  char *o = out;
 
   for (const char *p = word; p < end; p = g_utf8_next_char (p))
     {
-      gunichar c = g_utf8_get_char (p);
-      gunichar decomposed[4];
+      gunichar c;
 
-      if (c < 0x80)
+      if ((guchar) *p < 0x80)
         {
-          g_string_append_c (out, g_ascii_tolower ((char) c));
+          *o++ = g_ascii_tolower (*p);
           continue;
         }
-      if (c == 0x0153 || c == 0x0152)
+      c = g_utf8_get_char (p);
+      if (c == 0x0153 || c == 0x0152 || c == 0x00E6 || c == 0x00C6)
         {
-          g_string_append (out, "oe");
+          *o++ = c == 0x0153 || c == 0x0152 ? 'o' : 'a';
+          *o++ = 'e';
           continue;
         }
-      if (c == 0x00E6 || c == 0x00C6)
-        {
-          g_string_append (out, "ae");
-          continue;
-        }
-      if (c < 0x00C0 || c > 0x017F ||
-          g_unichar_fully_decompose (c, FALSE, decomposed, G_N_ELEMENTS (decomposed)) < 1 ||
-          decomposed[0] >= 0x80 || !g_ascii_isalpha ((char) decomposed[0]))
-        {
-          g_string_free (out, TRUE);
-          return NULL;
-        }
-      g_string_append_c (out, g_ascii_tolower ((char) decomposed[0]));
+      if (c < 0x00C0 || c > 0x017F || bases[c - 0x00C0] == 0)
+        return FALSE;
+      *o++ = (char) bases[c - 0x00C0];
     }
-  return g_string_free (out, FALSE);
+  *o = '\0';
+  return TRUE;
 }
 
 /* French plurals: -aux → -al ("rénaux"), final -s or -x dropped. Both the
@@ -120,11 +138,14 @@ rel_tokens_fold_word (const char *word,
   for (gsize i = 0; i < n && ascii; i++)
     ascii = (guchar) word[i] < 0x80;
 
+  folded = g_malloc (n + 1);
   if (ascii)
-    folded = g_ascii_strdown (word, n);
-  else if ((folded = fold_latin (word, n)) != NULL)
-    ;
-  else
+    {
+      for (gsize i = 0; i < n; i++)
+        folded[i] = g_ascii_tolower (word[i]);
+      folded[n] = '\0';
+    }
+  else if (!fold_latin (word, n, folded))
     {
       /* Folding never adds spaces inside a word, but a ligature or a
        * superscript may; keep the word whole. */
@@ -134,6 +155,7 @@ rel_tokens_fold_word (const char *word,
       for (const char *p = spaced; *p != '\0'; p++)
         if (*p != ' ')
           g_string_append_c (joined, *p);
+      g_free (folded);
       folded = g_string_free (joined, FALSE);
     }
 
@@ -296,12 +318,17 @@ rel_tokens_new (const char *text,
         gsize n = token.end - token.start;
         const char *word;
 
-        /* Short ASCII words, most of them, are folded without allocating. */
+        /* Short words, most of them, are folded without allocating. */
         if (n < sizeof buffer && !has_non_ascii (word_start, n))
           {
             for (gsize k = 0; k < n; k++)
               buffer[k] = g_ascii_tolower (word_start[k]);
             buffer[n] = '\0';
+            depluralize (buffer);
+            word = buffer;
+          }
+        else if (n < sizeof buffer && fold_latin (word_start, n, buffer))
+          {
             depluralize (buffer);
             word = buffer;
           }
