@@ -20,6 +20,10 @@
 
 /* The patterns that are costly to run over a whole text are run only around
  * the words that can start them. */
+/* How far an e-mail address may reach before and after its '@', in bytes. */
+#define MAIL_BEFORE 64
+#define MAIL_AFTER 255
+
 typedef enum
 {
   TRIGGER_HOSPITAL = 1 << 0,
@@ -630,12 +634,40 @@ find_patterns (RelPseudonymizer *self,
   for (info = first_match (self->regex, text, length, info); \
        g_match_info_matches (info); g_match_info_next (info, NULL))
 
-  if (memchr (text, '@', length) != NULL)
-   EACH_MATCH (mail)
-    {
-      g_match_info_fetch_pos (info, 0, &start, &end);
-      add (candidates, start, end, "MAIL", PRIORITY_PATTERN);
-    }
+  /* An e-mail address holds an '@': the pattern runs only around them. */
+  {
+    const char *at = memchr (text, '@', length);
+    gssize window_start = -1, window_end = -1;
+
+    for (;;)
+      {
+        gssize from = -1, to = -1;
+
+        if (at != NULL)
+          {
+            from = at - text > MAIL_BEFORE ? at - text - MAIL_BEFORE : 0;
+            to = MIN ((gssize) length, at - text + MAIL_AFTER);
+          }
+        if (window_start >= 0 && (at == NULL || from > window_end))
+          {
+            g_autoptr(GMatchInfo) mail = NULL;
+
+            g_regex_match_full (self->mail, text, window_end, window_start, 0, &mail, NULL);
+            for (; g_match_info_matches (mail); g_match_info_next (mail, NULL))
+              {
+                g_match_info_fetch_pos (mail, 0, &start, &end);
+                add (candidates, start, end, "MAIL", PRIORITY_PATTERN);
+              }
+            window_start = -1;
+          }
+        if (at == NULL)
+          break;
+        if (window_start < 0)
+          window_start = from;
+        window_end = MAX (window_end, to);
+        at = at + 1 < text + length ? memchr (at + 1, '@', text + length - (at + 1)) : NULL;
+      }
+  }
 
   EACH_MATCH (digit_run)
     {
@@ -1193,7 +1225,7 @@ rel_pseudonymizer_find (RelPseudonymizer *self,
 {
   g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
   g_autoptr(RelTokens) tokens = NULL;
-  g_autofree gboolean *taken = NULL;
+  g_autofree guint8 *taken = NULL;
   GPtrArray *phi = g_ptr_array_new_with_free_func ((GDestroyNotify) rel_phi_free);
 
   g_return_val_if_fail (REL_IS_PSEUDONYMIZER (self), NULL);
@@ -1206,7 +1238,7 @@ rel_pseudonymizer_find (RelPseudonymizer *self,
 
   /* The strongest kind of evidence wins where spans overlap, then the longest. */
   g_array_sort (candidates, compare_candidates);
-  taken = g_new0 (gboolean, length + 1);
+  taken = g_new0 (guint8, length + 1);
   for (guint c = 0; c < candidates->len; c++)
     {
       const Candidate *candidate = &g_array_index (candidates, Candidate, c);
