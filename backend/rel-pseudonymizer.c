@@ -74,6 +74,7 @@ struct _RelPseudonymizer
   GRegex     *year;
   GRegex     *date_words;
   GHashTable *units;        /* as written: "mg", "UI" */
+  GHashTable *number_words; /* folded words of the numbers written out: "vingt", "et" */
   GHashTable *cities;       /* folded */
   GHashTable *triggers;     /* folded word → Trigger bits: where a costly pattern may start */
 };
@@ -106,6 +107,7 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->year, g_regex_unref);
   g_clear_pointer (&self->date_words, g_regex_unref);
   g_clear_pointer (&self->units, g_hash_table_unref);
+  g_clear_pointer (&self->number_words, g_hash_table_unref);
   g_clear_pointer (&self->cities, g_hash_table_unref);
   g_clear_pointer (&self->triggers, g_hash_table_unref);
 
@@ -132,6 +134,7 @@ rel_pseudonymizer_init (RelPseudonymizer *self)
   self->surrogates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_ptr_array_unref);
   self->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->number_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->triggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
@@ -230,6 +233,8 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
         }
       if (g_str_equal (fields[1], "unit"))
         g_hash_table_add (self->units, g_strdup (fields[0]));
+      for (guint k = 0; k < n_words && g_str_equal (fields[1], "number"); k++)
+        g_hash_table_add (self->number_words, g_strdup (words[k]));
       if (g_str_equal (fields[1], "city"))
         g_hash_table_add (self->cities, g_strjoinv (" ", words));
       if (n_words > 0)
@@ -477,9 +482,26 @@ token_triggers (RelPseudonymizer *self,
   for (guint i = 0; i < n; i++)
     {
       const char *folded = rel_tokens_get (tokens, i)->folded;
+      gboolean number_before = FALSE;
 
-      bits[i] = is_mixed (folded) ? TRIGGER_ANY
-                                  : GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, folded));
+      if (is_mixed (folded))
+        {
+          bits[i] = TRIGGER_ANY;
+          continue;
+        }
+      bits[i] = GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, folded));
+      /* A street type follows its number ("12 bis, rue", "trois place"):
+       * "au cours de", "mis en place" start no address. */
+      if (!(bits[i] & TRIGGER_STREET))
+        continue;
+      for (guint j = i > 4 ? i - 4 : 0; j < i && !number_before; j++)
+        {
+          const char *word = rel_tokens_get (tokens, j)->folded;
+
+          number_before = g_ascii_isdigit (word[0]) || g_hash_table_contains (self->number_words, word);
+        }
+      if (!number_before)
+        bits[i] &= ~TRIGGER_STREET;
     }
   return bits;
 }
