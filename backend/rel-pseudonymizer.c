@@ -30,7 +30,9 @@ typedef enum
   TRIGGER_STREET = 1 << 1,
   TRIGGER_FIELD = 1 << 2,
   TRIGGER_MONTH = 1 << 3,
-  TRIGGER_ANY = TRIGGER_HOSPITAL | TRIGGER_STREET | TRIGGER_FIELD | TRIGGER_MONTH,
+  TRIGGER_MONTH_IN_WORDS = 1 << 4, /* a month after a number written out */
+  TRIGGER_ANY = TRIGGER_HOSPITAL | TRIGGER_STREET | TRIGGER_FIELD | TRIGGER_MONTH |
+                TRIGGER_MONTH_IN_WORDS,
 } Trigger;
 
 typedef enum
@@ -490,6 +492,9 @@ token_triggers (RelPseudonymizer *self,
           continue;
         }
       bits[i] = GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, folded));
+      if ((bits[i] & TRIGGER_MONTH) && i > 0 &&
+          g_hash_table_contains (self->number_words, rel_tokens_get (tokens, i - 1)->folded))
+        bits[i] |= TRIGGER_MONTH_IN_WORDS;
       /* A street type follows its number ("12 bis, rue", "trois place"):
        * "au cours de", "mis en place" start no address. */
       if (!(bits[i] & TRIGGER_STREET))
@@ -734,7 +739,8 @@ find_patterns (RelPseudonymizer *self,
       add (candidates, start, end, "DATE", PRIORITY_NAME);
     }
 
-  match_around (self->date_words, tokens, triggers, TRIGGER_MONTH, 120, 100, on_date, candidates);
+  match_around (self->date_words, tokens, triggers, TRIGGER_MONTH_IN_WORDS, 120, 100, on_date,
+                candidates);
 
   EACH_MATCH (spaced_digits)
     {
