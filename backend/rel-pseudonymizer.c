@@ -60,6 +60,12 @@ struct _RelPseudonymizer
   GHashTable *abbreviations;  /* medical abbreviations as written: "HTA" */
   GHashTable *cues;           /* kind → GPtrArray of GStrv (folded words) */
   GHashTable *cues_by_last;   /* kind → (last word → GPtrArray of GStrv) */
+  /* The cues by last word of the kinds asked at every word, from cues_by_last. */
+  GHashTable *titles;
+  GHashTable *name_fields;
+  GHashTable *relatives;
+  GHashTable *city_cues;
+  GHashTable *birth_cues;
   GHashTable *surrogates;     /* kind → GPtrArray of char* */
 
   GRegex     *mail;
@@ -307,6 +313,11 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
         }
     }
 
+  self->titles = g_hash_table_lookup (self->cues_by_last, "title");
+  self->name_fields = g_hash_table_lookup (self->cues_by_last, "name_field");
+  self->relatives = g_hash_table_lookup (self->cues_by_last, "relative");
+  self->city_cues = g_hash_table_lookup (self->cues_by_last, "city_cue");
+  self->birth_cues = g_hash_table_lookup (self->cues_by_last, "birth");
   months = alternation (raw, "month");
   streets = alternation (raw, "street");
   hospitals = alternation (raw, "hospital");
@@ -800,22 +811,18 @@ find_patterns (RelPseudonymizer *self,
 #undef EACH_MATCH
 }
 
-/* Does a cue of @kind end just before token @i? Returns its first token or -1. */
+/* Does a cue of @cues (by last word) end just before token @i? Returns its
+ * first token or -1. */
 static int
-cue_before (RelPseudonymizer *self,
-            RelTokens        *tokens,
-            guint             i,
-            const char       *kind)
+cue_before (GHashTable *cues,
+            RelTokens  *tokens,
+            guint       i)
 {
-  GHashTable *by_last;
   GPtrArray *list;
 
-  if (i == 0)
+  if (i == 0 || cues == NULL)
     return -1;
-  /* Cues are indexed by their last word: only those ending on token i - 1. */
-  by_last = g_hash_table_lookup (self->cues_by_last, kind);
-  list = by_last != NULL ? g_hash_table_lookup (by_last, rel_tokens_get (tokens, i - 1)->folded)
-                         : NULL;
+  list = g_hash_table_lookup (cues, rel_tokens_get (tokens, i - 1)->folded);
 
   for (guint c = 0; list != NULL && c < list->len; c++)
     {
@@ -837,8 +844,8 @@ is_title (RelPseudonymizer *self,
           RelTokens        *tokens,
           guint             i)
 {
-  return i + 1 <= rel_tokens_get_n (tokens) && (cue_before (self, tokens, i + 1, "title") >= 0 ||
-                                                 cue_before (self, tokens, i + 1, "name_field") >= 0);
+  return i + 1 <= rel_tokens_get_n (tokens) && (cue_before (self->titles, tokens, i + 1) >= 0 ||
+                                                 cue_before (self->name_fields, tokens, i + 1) >= 0);
 }
 
 static gboolean
@@ -984,9 +991,9 @@ find_names (RelPseudonymizer *self,
       /* A name opens on a capital: most words need no look at their left. */
       if (!shaped[i] && !is_initial (text, rel_tokens_get (tokens, i)))
         continue;
-      after_title = cue_before (self, tokens, i, "title") >= 0 ||
-                    cue_before (self, tokens, i, "name_field") >= 0 ||
-                    cue_before (self, tokens, i, "relative") >= 0;
+      after_title = cue_before (self->titles, tokens, i) >= 0 ||
+                    cue_before (self->name_fields, tokens, i) >= 0 ||
+                    cue_before (self->relatives, tokens, i) >= 0;
       if (!after_title)
         continue;
       for (guint j = i; j < n && taken < MAX_NAME_WORDS; j++)
@@ -1010,7 +1017,7 @@ find_names (RelPseudonymizer *self,
               !(j + 1 < n && fact (&facts, FACT_SHAPED, j + 1)))
             break;
           /* After a relative's kinship word, only a real name, not "Père diabétique". */
-          if (cue_before (self, tokens, i, "relative") >= 0 && cue_before (self, tokens, i, "title") < 0 &&
+          if (cue_before (self->relatives, tokens, i) >= 0 && cue_before (self->titles, tokens, i) < 0 &&
               fact (&facts, FACT_ORDINARY, j) && !fact (&facts, FACT_FIRST_NAME, j))
             break;
           name[j] = TRUE;
@@ -1179,7 +1186,7 @@ find_cities (RelPseudonymizer *self,
       guint last = i;
       gboolean known;
 
-      if (!is_capitalised (text, token) || cue_before (self, tokens, i, "city_cue") < 0)
+      if (!is_capitalised (text, token) || cue_before (self->city_cues, tokens, i) < 0)
         continue;
       /* "Saint-Étienne", "Aix-en-Provence", "Le Havre": up to three words. */
       for (guint j = i; j < MIN (n, i + 3); j++)
@@ -1216,7 +1223,7 @@ mark_birth_dates (RelPseudonymizer *self,
       if (candidate->label != g_intern_static_string ("DATE"))
         continue;
       for (guint back = 0; back <= 3 && back <= first; back++)
-        if (cue_before (self, tokens, first - back, "birth") >= 0)
+        if (cue_before (self->birth_cues, tokens, first - back) >= 0)
           {
             candidate->label = g_intern_static_string ("DATE_NAISSANCE");
             break;
