@@ -11,9 +11,18 @@ struct _RelTokens
 {
   const char   *text;
   gsize         length;
-  GArray       *tokens;   /* RelToken */
+  RelToken     *tokens;
+  guint         n_tokens;
+  guint         allocated;
   GStringChunk *strings;
 };
+
+/* g_ascii_tolower() without a call, for the loops over every byte. */
+static inline char
+ascii_lower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
 
 static gboolean
 is_word_char (gunichar c)
@@ -80,7 +89,7 @@ fold_latin (const char *word,
 
       if ((guchar) *p < 0x80)
         {
-          *o++ = g_ascii_tolower (*p);
+          *o++ = ascii_lower (*p);
           continue;
         }
       c = g_utf8_get_char (p);
@@ -105,7 +114,7 @@ depluralize (char *folded)
 {
   gsize len = strlen (folded);
 
-  if (len > 4 && g_str_has_suffix (folded, "aux"))
+  if (len > 4 && memcmp (folded + len - 3, "aux", 3) == 0)
     {
       folded[len - 2] = 'l';
       folded[len - 1] = '\0';
@@ -142,7 +151,7 @@ rel_tokens_fold_word (const char *word,
   if (ascii)
     {
       for (gsize i = 0; i < n; i++)
-        folded[i] = g_ascii_tolower (word[i]);
+        folded[i] = ascii_lower (word[i]);
       folded[n] = '\0';
     }
   else if (!fold_latin (word, n, folded))
@@ -232,7 +241,8 @@ rel_tokens_new (const char *text,
 
   self->text = text;
   self->length = length;
-  self->tokens = g_array_sized_new (FALSE, FALSE, sizeof (RelToken), length / 6 + 16);
+  self->allocated = length / 6 + 16;
+  self->tokens = g_new (RelToken, self->allocated);
   self->strings = g_string_chunk_new (length + 64);
 
   while (p < end)
@@ -304,9 +314,9 @@ rel_tokens_new (const char *text,
       token.start = word_start - text;
       token.end = p - text;
       /* One space between two words: nothing to classify. */
-      token.flags = token.start - gap_start == 1 && text[gap_start] == ' ' && self->tokens->len > 0
+      token.flags = token.start - gap_start == 1 && text[gap_start] == ' ' && self->n_tokens > 0
                     ? 0 : classify_gap (text, gap_start, token.start, previous_length);
-      if (self->tokens->len == 0)
+      if (self->n_tokens == 0)
         token.flags |= REL_TOKEN_SENTENCE;
       if (digits)
         token.flags |= REL_TOKEN_NUMBER;
@@ -322,7 +332,7 @@ rel_tokens_new (const char *text,
         if (n < sizeof buffer && !has_non_ascii (word_start, n))
           {
             for (gsize k = 0; k < n; k++)
-              buffer[k] = g_ascii_tolower (word_start[k]);
+              buffer[k] = ascii_lower (word_start[k]);
             buffer[n] = '\0';
             depluralize (buffer);
             word = buffer;
@@ -339,7 +349,12 @@ rel_tokens_new (const char *text,
         token.folded = g_string_chunk_insert (self->strings, word);
       }
 
-      g_array_append_val (self->tokens, token);
+      if (self->n_tokens == self->allocated)
+        {
+          self->allocated *= 2;
+          self->tokens = g_renew (RelToken, self->tokens, self->allocated);
+        }
+      self->tokens[self->n_tokens++] = token;
       gap_start = token.end;
       /* Only whether the word is a single letter matters (an initial). */
       previous_length = token.end - token.start <= 4 ? (gsize) g_utf8_strlen (word_start, token.end - token.start)
@@ -354,7 +369,7 @@ rel_tokens_free (RelTokens *self)
 {
   if (self == NULL)
     return;
-  g_array_unref (self->tokens);
+  g_free (self->tokens);
   g_string_chunk_free (self->strings);
   g_free (self);
 }
@@ -362,15 +377,15 @@ rel_tokens_free (RelTokens *self)
 guint
 rel_tokens_get_n (RelTokens *self)
 {
-  return self->tokens->len;
+  return self->n_tokens;
 }
 
 const RelToken *
 rel_tokens_get (RelTokens *self,
                 guint      index)
 {
-  g_return_val_if_fail (index < self->tokens->len, NULL);
-  return &g_array_index (self->tokens, RelToken, index);
+  g_return_val_if_fail (index < self->n_tokens, NULL);
+  return &self->tokens[index];
 }
 
 const char *
@@ -383,13 +398,13 @@ guint
 rel_tokens_find (RelTokens *self,
                  guint      offset)
 {
-  guint low = 0, high = self->tokens->len;
+  guint low = 0, high = self->n_tokens;
 
   while (low < high)
     {
       guint middle = (low + high) / 2;
 
-      if (g_array_index (self->tokens, RelToken, middle).end <= offset)
+      if (self->tokens[middle].end <= offset)
         low = middle + 1;
       else
         high = middle;
