@@ -10,6 +10,7 @@
 
 #include "rel-lexicon.h"
 #include "rel-pseudonymizer.h"
+#include "rel-text.h"
 #include "rel-tokens.h"
 
 /* The French word list of Debian's wfrench package: a capitalised word that
@@ -1423,7 +1424,8 @@ rel_pseudonymizer_apply (RelPseudonymizer  *self,
                          RelPseudoStrategy  strategy,
                          guint32            seed)
 {
-  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* "NOM\tdupont" → "[NOM-1]": the same words, the same placeholder. */
+  g_autoptr(GHashTable) placeholders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) counters = g_hash_table_new (g_str_hash, g_str_equal);
   GString *out = g_string_sized_new (length);
   gsize position = 0;
@@ -1444,17 +1446,23 @@ rel_pseudonymizer_apply (RelPseudonymizer  *self,
         {
         case REL_PSEUDO_PLACEHOLDER:
           {
-            g_autofree char *folded = g_utf8_casefold (text + span->start, span->end - span->start);
+            const char *words = text + span->start;
+            gsize n = span->end - span->start;
+            /* ASCII folds as it lowers, without Unicode tables. */
+            g_autofree char *folded = rel_text_is_ascii (words, n) ? g_ascii_strdown (words, n)
+                                                                   : g_utf8_casefold (words, n);
             g_autofree char *key = g_strconcat (span->label, "\t", folded, NULL);
-            guint number = GPOINTER_TO_UINT (g_hash_table_lookup (numbers, key));
+            const char *placeholder = g_hash_table_lookup (placeholders, key);
 
-            if (number == 0)
+            if (placeholder == NULL)
               {
-                number = GPOINTER_TO_UINT (g_hash_table_lookup (counters, span->label)) + 1;
+                guint number = GPOINTER_TO_UINT (g_hash_table_lookup (counters, span->label)) + 1;
+
                 g_hash_table_insert (counters, (gpointer) span->label, GUINT_TO_POINTER (number));
-                g_hash_table_insert (numbers, g_steal_pointer (&key), GUINT_TO_POINTER (number));
+                placeholder = g_strdup_printf ("[%s-%u]", span->label, number);
+                g_hash_table_insert (placeholders, g_steal_pointer (&key), (gpointer) placeholder);
               }
-            span->replacement = g_strdup_printf ("[%s-%u]", span->label, number);
+            span->replacement = g_strdup (placeholder);
           }
           break;
         case REL_PSEUDO_SURROGATE:

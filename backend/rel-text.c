@@ -105,3 +105,15 @@ rel_text_is_blank (const char *text,
 
   return TRUE;
 }
+
+/* Whether @length bytes of @text are all ASCII, so that byte-wise case
+ * mapping is enough. */
+gboolean
+rel_text_is_ascii (const char *text,
+                   gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    if ((guchar) text[i] >= 0x80)
+      return FALSE;
+  return TRUE;
+}

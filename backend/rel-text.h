@@ -10,5 +10,7 @@ char     *rel_text_fold        (const char *text,
                                 gssize      length);
 gboolean  rel_text_is_blank    (const char *text,
                                 gssize      length);
+gboolean  rel_text_is_ascii    (const char *text,
+                                gsize       length);
 
 G_END_DECLS

@@ -126,26 +126,13 @@ depluralize (char *folded)
     }
 }
 
-static gboolean
-has_non_ascii (const char *word,
-               gsize       n)
-{
-  for (gsize i = 0; i < n; i++)
-    if ((guchar) word[i] >= 0x80)
-      return TRUE;
-  return FALSE;
-}
-
 char *
 rel_tokens_fold_word (const char *word,
                       gssize      length)
 {
   gsize n = length < 0 ? strlen (word) : (gsize) length;
-  gboolean ascii = TRUE;
+  gboolean ascii = rel_text_is_ascii (word, n);
   char *folded;
-
-  for (gsize i = 0; i < n && ascii; i++)
-    ascii = (guchar) word[i] < 0x80;
 
   folded = g_malloc (n + 1);
   if (ascii)
@@ -329,7 +316,7 @@ rel_tokens_new (const char *text,
         const char *word;
 
         /* Short words, most of them, are folded without allocating. */
-        if (n < sizeof buffer && !has_non_ascii (word_start, n))
+        if (n < sizeof buffer && rel_text_is_ascii (word_start, n))
           {
             for (gsize k = 0; k < n; k++)
               buffer[k] = ascii_lower (word_start[k]);
