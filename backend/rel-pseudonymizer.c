@@ -47,7 +47,7 @@ typedef struct
 {
   guint       start;
   guint       end;
-  const char *label;
+  const char *label;     /* a literal; interned once it becomes a RelPhi */
   Priority    priority;
 } Candidate;
 
@@ -344,8 +344,9 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   COMPILE (digit_run, "(?<![0-9])(?<![0-9],)(?:\\+ ?)?(?:\\((?: ?[0-9])+ ?\\) ?)?"
                       "[0-9O](?:(?:[ .\\-/|]| [.\\-] )?[0-9O]){4,}(?![0-9,])", 0);
   COMPILE (year, "(?<![0-9\\w,.])(?:19|20)[0-9][0-9](?![0-9,.][0-9]|\\w)", 0);
-  /* "2 9 0 6 2 0 1 5", "1 8 0 0 3 7 6 7 5 5 6 0 8": digits one by one. */
-  COMPILE (spaced_digits, "(?<![0-9\\w])[0-9](?: [0-9]){7,14}(?![0-9\\w])", 0);
+  /* "2 9 0 6 2 0 1 5", "1 8 0 0 3 7 6 7 5 5 6 0 8": digits one by one. The
+   * lookbehind comes after two digits: most digits fail before it. */
+  COMPILE (spaced_digits, "[0-9] [0-9](?<![0-9\\w][0-9] [0-9])(?: [0-9]){6,13}(?![0-9\\w])", 0);
   COMPILE (nir, "(?<![0-9\\w])[12][ .]?[0-9][0-9][ .]?(?:0[1-9]|1[0-2]|[2-9][0-9])[ .]?(?:[0-9][0-9]|2[AB])"
                 "[ .]?[0-9]{3}[ .]?[0-9]{3}(?:[ .]?[0-9][0-9])?(?![0-9\\w])", 0);
   COMPILE (phone, "(?<![0-9\\w])(?:(?:\\+|00) ?[0-9]{2,3}[ .]?(?:\\(0\\)[ .]?)?|\\(\\+?[0-9]{1,3}\\)[ .]?)?"
@@ -403,7 +404,7 @@ add (GArray     *candidates,
      const char *label,
      Priority    priority)
 {
-  Candidate candidate = { start, end, g_intern_static_string (label), priority };
+  Candidate candidate = { start, end, label, priority };
 
   if (end > start)
     g_array_append_val (candidates, candidate);
@@ -1219,14 +1220,15 @@ mark_birth_dates (RelPseudonymizer *self,
   for (guint c = 0; c < candidates->len; c++)
     {
       Candidate *candidate = &g_array_index (candidates, Candidate, c);
-      guint first = rel_tokens_find (tokens, candidate->start);
+      guint first;
 
-      if (candidate->label != g_intern_static_string ("DATE"))
+      if (!g_str_equal (candidate->label, "DATE"))
         continue;
+      first = rel_tokens_find (tokens, candidate->start);
       for (guint back = 0; back <= 3 && back <= first; back++)
         if (cue_before (self->birth_cues, tokens, first - back) >= 0)
           {
-            candidate->label = g_intern_static_string ("DATE_NAISSANCE");
+            candidate->label = "DATE_NAISSANCE";
             break;
           }
     }
