@@ -398,10 +398,35 @@ stage_after (RelTokens      *tokens,
   return 0;
 }
 
+/* The values refine() reads from the whole report, each looked for once. */
+typedef struct
+{
+  RelTokens *tokens;
+  GArray    *sections;
+  double     fevg;
+  double     rate;
+  double     bmi;
+  guint      known;   /* bits: 1 fevg, 2 rate, 4 bmi */
+} Measures;
+
+static double
+measure (Measures    *measures,
+         guint        bit,
+         double      *slot,
+         const char **words)
+{
+  if (!(measures->known & bit))
+    {
+      *slot = find_value (measures->tokens, measures->sections, words);
+      measures->known |= bit;
+    }
+  return *slot;
+}
+
 static const RelConcept *
 refine (RelCoder         *self,
         RelTokens        *tokens,
-        GArray           *sections,
+        Measures         *measures,
         const RelMatch   *match,
         const RelConcept *concept,
         gboolean          insulin)
@@ -425,7 +450,7 @@ refine (RelCoder         *self,
   if (length == 5 && g_str_has_prefix (code, "I50") && code[4] == '9')
     {
       static const char *words[] = { "fevg", "fe", "fraction", NULL };
-      double fevg = find_value (tokens, sections, words);
+      double fevg = measure (measures, 1, &measures->fevg, words);
 
       if (!isnan (fevg) && fevg > 5 && fevg < 90)
         return with_last (self, concept, fevg < 40 ? '2' : fevg < 50 ? '1' : '0');
@@ -436,7 +461,7 @@ refine (RelCoder         *self,
   if (g_str_equal (code, "N189"))
     {
       static const char *rate_words[] = { "dfg", "mdrd", "ckd", "clairance", NULL };
-      double rate = find_value (tokens, sections, rate_words);
+      double rate = measure (measures, 2, &measures->rate, rate_words);
       char digit = stage_after (tokens, match);
 
       if (digit == 0 && !isnan (rate) && rate > 0 && rate < 90)
@@ -460,7 +485,7 @@ refine (RelCoder         *self,
   if (length == 5 && g_str_has_prefix (code, "E66") && code[4] == '9')
     {
       static const char *words[] = { "imc", "bmi", NULL };
-      double bmi = find_value (tokens, sections, words);
+      double bmi = measure (measures, 4, &measures->bmi, words);
 
       if (!isnan (bmi) && bmi >= 30 && bmi < 100)
         return with_last (self, concept, bmi < 35 ? '4' : bmi < 40 ? '5' : bmi < 50 ? '6' : '7');
@@ -861,6 +886,7 @@ rel_coder_code (RelCoder      *self,
   GPtrArray *mentions = g_ptr_array_new_with_free_func ((GDestroyNotify) rel_mention_free);
   GPtrArray *codes = g_ptr_array_new_with_free_func ((GDestroyNotify) rel_code_suggestion_free);
   gboolean insulin = mentions_insulin (self, tokens, qualifier, cues, sections);
+  Measures measures = { tokens, sections, NAN, NAN, NAN, 0 };
   gboolean has_dp_sections = FALSE;
   guint conclusion_order = 0;
   guint motif_order = 0;
@@ -909,7 +935,7 @@ rel_coder_code (RelCoder      *self,
           match->start < section->title_end)
         continue;
 
-      concept = refine (self, tokens, sections, match, match->concept, insulin);
+      concept = refine (self, tokens, &measures, match, match->concept, insulin);
       mention = rel_mention_new ();
       mention->start = match->start;
       mention->end = match->end;
