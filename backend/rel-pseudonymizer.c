@@ -342,7 +342,7 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   /* Any run of five digits or more, whatever separates them ("01.42.15.93.30",
    * "( 2 2 ) 0 6 1 6", "O1.42"): identifiers, phones and dates in disguise. */
   COMPILE (digit_run, "(?<![0-9])(?<![0-9],)(?:\\+ ?)?(?:\\((?: ?[0-9])+ ?\\) ?)?"
-                      "[0-9O](?:(?:[ .\\-/|]| [.\\-] )?[0-9O]){4,}(?![0-9,])", 0);
+                      "[0-9O](?:(?:[ .\\-/|]| [.\\-] )?[0-9O]){4,}(?![0-9]|,[0-9])", 0);
   COMPILE (year, "(?<![0-9\\w,.])(?:19|20)[0-9][0-9](?![0-9,.][0-9]|\\w)", 0);
   /* "2 9 0 6 2 0 1 5", "1 8 0 0 3 7 6 7 5 5 6 0 8": digits one by one. The
    * lookbehind comes after two digits: most digits fail before it. */
@@ -866,6 +866,15 @@ is_particle (const RelToken *token)
   return g_strv_contains (particles, token->folded);
 }
 
+/* A particle that may open a name after a title: "de", "du", "des", "d'". */
+static gboolean
+opens_particle (const RelToken *token)
+{
+  static const char *particles[] = { "de", "du", "des", "d", NULL };
+
+  return g_strv_contains (particles, token->folded);
+}
+
 /* An initial: "J." */
 static gboolean
 is_initial (const char     *text,
@@ -888,6 +897,9 @@ name_shaped (RelPseudonymizer *self,
   if (token->flags & REL_TOKEN_NUMBER)
     return FALSE;
   if (!is_capitalised (text, token))
+    return FALSE;
+  /* "N°", "Nº": a number sign, not an initial. */
+  if (g_str_has_prefix (text + token->end, "°") || g_str_has_prefix (text + token->end, "º"))
     return FALSE;
   if (token->end - token->start >= sizeof word)
     return FALSE;
@@ -990,8 +1002,10 @@ find_names (RelPseudonymizer *self,
       gboolean after_title;
       guint taken = 0;
 
-      /* A name opens on a capital: most words need no look at their left. */
-      if (!shaped[i] && !is_initial (text, rel_tokens_get (tokens, i)))
+      /* A name opens on a capital or a particle ("Mme de la Tour"): most
+       * words need no look at their left. */
+      if (!shaped[i] && !is_initial (text, rel_tokens_get (tokens, i)) &&
+          !opens_particle (rel_tokens_get (tokens, i)))
         continue;
       after_title = cue_before (self->titles, tokens, i) >= 0 ||
                     cue_before (self->name_fields, tokens, i) >= 0 ||
@@ -1007,7 +1021,11 @@ find_names (RelPseudonymizer *self,
             break;
           if (j > i && (token->flags & REL_TOKEN_BREAK) && !is_initial (text, rel_tokens_get (tokens, j - 1)))
             break;
-          if (is_particle (token) && j + 1 < n && fact (&facts, FACT_SHAPED, j + 1))
+          /* "Mme de Villiers", "Mme de la Tour" */
+          if (is_particle (token) &&
+              ((j + 1 < n && fact (&facts, FACT_SHAPED, j + 1)) ||
+               (j + 2 < n && is_particle (rel_tokens_get (tokens, j + 1)) &&
+                fact (&facts, FACT_SHAPED, j + 2))))
             continue;
           /* "Patient : M. DURAND": a title inside the name is no part of it. */
           if (fact (&facts, FACT_TITLE, j))

@@ -349,6 +349,27 @@ test_pseudonymization (void)
   g_assert_nonnull (strstr (pseudonymized, "Maladie de Parkinson"));
 }
 
+/* Forms that slipped through: a phone number before a comma, a name after
+ * particles; "N°" is a number sign, not an initial. */
+static void
+test_pseudonymization_forms (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Tél. +33 6 12 34 56 78, secrétariat.\n"
+    "N° SS : 1 80 03 76 755 608 12\n"
+    "Vue par Mme de la Tour.\n");
+  GPtrArray *phi = rel_analysis_get_phi (analysis);
+
+  g_assert_true (has_phi (analysis, "+33 6 12 34 56 78", "TEL"));
+  g_assert_true (has_phi (analysis, "Tour", "NOM"));
+  for (guint i = 0; i < phi->len; i++)
+    {
+      const RelPhi *span = g_ptr_array_index (phi, i);
+
+      g_assert_cmpstr (span->label, !=, "PRENOM");
+    }
+}
+
 static void
 test_cancelled (void)
 {
@@ -389,6 +410,7 @@ main (int    argc,
   g_test_add_func ("/engine/coding/screening", test_screening_not_das);
   g_test_add_func ("/engine/summary-and-json", test_summary_and_json);
   g_test_add_func ("/engine/pseudonymization", test_pseudonymization);
+  g_test_add_func ("/engine/pseudonymization/forms", test_pseudonymization_forms);
   g_test_add_func ("/engine/cancelled", test_cancelled);
 
   status = g_test_run ();
