@@ -485,43 +485,69 @@ is_mixed (const char *word)
 typedef void (*MatchFunc) (GMatchInfo *info,
                            GArray     *candidates);
 
-/* The Trigger bits of every token, looked up once for all the patterns. A
- * word glued to digits ("dec1993", "IPPN1123") may hide any trigger. */
-static guint8 *
-token_triggers (RelPseudonymizer *self,
-                RelTokens        *tokens)
+/* A word that may start or hold a costly pattern, and which ones. */
+typedef struct
+{
+  guint  token;
+  guint8 bits;  /* Trigger */
+} TriggerWord;
+
+/* The words carrying Trigger bits, in order, looked up once for all the
+ * patterns. A word glued to digits ("dec1993", "IPPN1123") may hide any
+ * trigger. */
+static GArray *
+find_triggers (RelPseudonymizer *self,
+               RelTokens        *tokens)
 {
   guint n = rel_tokens_get_n (tokens);
-  guint8 *bits = g_new0 (guint8, MAX (n, 1));
+  GArray *words = g_array_new (FALSE, FALSE, sizeof (TriggerWord));
 
   for (guint i = 0; i < n; i++)
     {
       const char *folded = rel_tokens_get (tokens, i)->folded;
+      TriggerWord word = { i, 0 };
       gboolean number_before = FALSE;
 
       if (is_mixed (folded))
-        {
-          bits[i] = TRIGGER_ANY;
-          continue;
-        }
-      bits[i] = GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, folded));
-      if ((bits[i] & TRIGGER_MONTH) && i > 0 &&
+        word.bits = TRIGGER_ANY;
+      else
+        word.bits = GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, folded));
+      if (word.bits == 0)
+        continue;
+      if ((word.bits & TRIGGER_MONTH) && i > 0 &&
           g_hash_table_contains (self->number_words, rel_tokens_get (tokens, i - 1)->folded))
-        bits[i] |= TRIGGER_MONTH_IN_WORDS;
+        word.bits |= TRIGGER_MONTH_IN_WORDS;
       /* A street type follows its number ("12 bis, rue", "trois place"):
        * "au cours de", "mis en place" start no address. */
-      if (!(bits[i] & TRIGGER_STREET))
-        continue;
-      for (guint j = i > 4 ? i - 4 : 0; j < i && !number_before; j++)
+      if ((word.bits & TRIGGER_STREET) && word.bits != TRIGGER_ANY)
         {
-          const char *word = rel_tokens_get (tokens, j)->folded;
+          for (guint j = i > 4 ? i - 4 : 0; j < i && !number_before; j++)
+            {
+              const char *before = rel_tokens_get (tokens, j)->folded;
 
-          number_before = g_ascii_isdigit (word[0]) || g_hash_table_contains (self->number_words, word);
+              number_before = g_ascii_isdigit (before[0]) ||
+                              g_hash_table_contains (self->number_words, before);
+            }
+          if (!number_before)
+            word.bits &= ~TRIGGER_STREET;
         }
-      if (!number_before)
-        bits[i] &= ~TRIGGER_STREET;
+      g_array_append_val (words, word);
     }
-  return bits;
+  return words;
+}
+
+/* Where the patterns run: the text up to a little after its last word. */
+static gsize
+searched_length (RelTokens *tokens)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+  gsize last_end = n > 0 ? rel_tokens_get (tokens, n - 1)->end : 0;
+  gsize length = last_end;
+
+  while (text[length] != '\0' && length < last_end + 8)
+    length++;
+  return length;
 }
 
 /* Runs @regex only in windows around the words carrying @bit in @triggers,
@@ -530,7 +556,7 @@ token_triggers (RelPseudonymizer *self,
 static void
 match_around (GRegex           *regex,
               RelTokens        *tokens,
-              const guint8     *triggers,
+              GArray           *triggers,
               Trigger           bit,
               guint             back,
               guint             ahead,
@@ -538,29 +564,27 @@ match_around (GRegex           *regex,
               GArray           *candidates)
 {
   const char *text = rel_tokens_get_text (tokens);
-  guint n = rel_tokens_get_n (tokens);
-  gsize length = n > 0 ? rel_tokens_get (tokens, n - 1)->end : 0;
+  gsize length = searched_length (tokens);
   gssize window_start = -1, window_end = -1;
 
-  while (text[length] != '\0' && length < rel_tokens_get (tokens, n > 0 ? n - 1 : 0)->end + 8)
-    length++;
-
-  for (guint i = 0; i <= n; i++)
+  for (guint k = 0; k <= triggers->len; k++)
     {
       gssize start = -1, end = -1;
 
-      if (i < n)
+      if (k < triggers->len)
         {
-          const RelToken *token = rel_tokens_get (tokens, i);
+          const TriggerWord *word = &g_array_index (triggers, TriggerWord, k);
+          const RelToken *token;
 
-          if (!(triggers[i] & bit))
+          if (!(word->bits & bit))
             continue;
+          token = rel_tokens_get (tokens, word->token);
           start = token->start > back ? token->start - back : 0;
           end = MIN (length, (gsize) token->end + ahead);
         }
 
       /* Flush the current window when the next one does not touch it. */
-      if (window_start >= 0 && (i == n || start > window_end))
+      if (window_start >= 0 && (k == triggers->len || start > window_end))
         {
           g_autoptr(GMatchInfo) info = NULL;
 
@@ -569,7 +593,7 @@ match_around (GRegex           *regex,
             func (info, candidates);
           window_start = -1;
         }
-      if (i == n)
+      if (k == triggers->len)
         break;
       if (window_start < 0)
         {
@@ -584,29 +608,26 @@ match_around (GRegex           *regex,
 /* Runs @regex, compiled anchored because its matches start with a trigger
  * word, at each word carrying @bit, on at most @ahead bytes after it. */
 static void
-match_at (GRegex       *regex,
-          RelTokens    *tokens,
-          const guint8 *triggers,
-          Trigger       bit,
-          guint         ahead,
-          MatchFunc     func,
-          GArray       *candidates)
+match_at (GRegex    *regex,
+          RelTokens *tokens,
+          GArray    *triggers,
+          Trigger    bit,
+          guint      ahead,
+          MatchFunc  func,
+          GArray    *candidates)
 {
   const char *text = rel_tokens_get_text (tokens);
-  guint n = rel_tokens_get_n (tokens);
-  gsize length = n > 0 ? rel_tokens_get (tokens, n - 1)->end : 0;
+  gsize length = searched_length (tokens);
   int resume = 0;
 
-  while (text[length] != '\0' && length < rel_tokens_get (tokens, n > 0 ? n - 1 : 0)->end + 8)
-    length++;
-
-  for (guint i = 0; i < n; i++)
+  for (guint k = 0; k < triggers->len; k++)
     {
-      const RelToken *token = rel_tokens_get (tokens, i);
+      const TriggerWord *word = &g_array_index (triggers, TriggerWord, k);
+      const RelToken *token = rel_tokens_get (tokens, word->token);
       g_autoptr(GMatchInfo) info = NULL;
       int start, end;
 
-      if (!(triggers[i] & bit) || (int) token->start < resume)
+      if (!(word->bits & bit) || (int) token->start < resume)
         continue;
       if (g_regex_match_full (regex, text, MIN (length, (gsize) token->end + ahead), token->start,
                               0, &info, NULL))
@@ -667,7 +688,7 @@ find_patterns (RelPseudonymizer *self,
                GArray           *candidates)
 {
   g_autoptr(GMatchInfo) info = NULL;
-  g_autofree guint8 *triggers = token_triggers (self, tokens);
+  g_autoptr(GArray) triggers = find_triggers (self, tokens);
   int start, end;
 
 #define EACH_MATCH(regex) \
@@ -872,7 +893,8 @@ opens_particle (const RelToken *token)
 {
   static const char *particles[] = { "de", "du", "des", "d", NULL };
 
-  return g_strv_contains (particles, token->folded);
+  /* Asked of most words of a report: the first letter first. */
+  return token->folded[0] == 'd' && g_strv_contains (particles, token->folded);
 }
 
 /* An initial: "J." */
