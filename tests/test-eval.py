@@ -18,7 +18,7 @@ EVAL = os.path.join(os.environ.get("REL_SHARED_DATA", os.path.join(ROOT, "..", "
 TMP = tempfile.mkdtemp(prefix="relecture-eval-")
 ENV = dict(os.environ, XDG_DATA_HOME=os.path.join(TMP, "data"))
 
-NEOPLASM_FLOOR = 0.74
+NEOPLASM_FLOOR = 0.76
 
 # FRACCO's labels and the ones of DESIGN.md that count as the same.
 SECTION_LABELS = {
@@ -139,7 +139,9 @@ def neoplasm_codes():
     # The issue's bar is 0.80. The silver gold codes every neoplasm mention,
     # relatives' cancers included ("sa mère est décédée d'un cancer du
     # pancréas"), which DESIGN.md forbids suggesting; about 16 of the 117 gold
-    # codes are such family history only. Until the bar is revisited, this
+    # codes are such family history only, a few more resolved history,
+    # hypotheses or negations ("excluant un carcinome rénal"), and six are C76
+    # given to a morphology without its site. Until the bar is revisited, this
     # guards the measured level against regressions.
     print(f"# codes-fracco-neoplasms.dev: recall@10 {recall:.3f} of {total} gold codes "
           f"(issue bar 0.80, regression floor {NEOPLASM_FLOOR})")
