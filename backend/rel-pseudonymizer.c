@@ -32,8 +32,9 @@ typedef enum
   TRIGGER_FIELD = 1 << 2,
   TRIGGER_MONTH = 1 << 3,
   TRIGGER_MONTH_IN_WORDS = 1 << 4, /* a month after a number written out */
+  TRIGGER_EXTENSION = 1 << 5,
   TRIGGER_ANY = TRIGGER_HOSPITAL | TRIGGER_STREET | TRIGGER_FIELD | TRIGGER_MONTH |
-                TRIGGER_MONTH_IN_WORDS,
+                TRIGGER_MONTH_IN_WORDS | TRIGGER_EXTENSION,
 } Trigger;
 
 typedef enum
@@ -79,6 +80,7 @@ struct _RelPseudonymizer
   GRegex     *zip_city;
   GRegex     *address;
   GRegex     *hospital;
+  GRegex     *extension;
   GRegex     *digit_run;
   GRegex     *year;
   GRegex     *date_words;
@@ -112,6 +114,7 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->zip_city, g_regex_unref);
   g_clear_pointer (&self->address, g_regex_unref);
   g_clear_pointer (&self->hospital, g_regex_unref);
+  g_clear_pointer (&self->extension, g_regex_unref);
   g_clear_pointer (&self->digit_run, g_regex_unref);
   g_clear_pointer (&self->year, g_regex_unref);
   g_clear_pointer (&self->date_words, g_regex_unref);
@@ -252,7 +255,8 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
                         : g_str_equal (fields[1], "street") ? TRIGGER_STREET
                         : g_str_equal (fields[1], "ipp_field") ? TRIGGER_FIELD
                         : g_str_equal (fields[1], "nda_field") ? TRIGGER_FIELD
-                        : g_str_equal (fields[1], "month") ? TRIGGER_MONTH : 0;
+                        : g_str_equal (fields[1], "month") ? TRIGGER_MONTH
+                        : g_str_equal (fields[1], "extension") ? TRIGGER_EXTENSION : 0;
           /* Hospitals and fields start with their first word; streets and
            * months are found in the middle of their pattern. */
           const char *word = bit == TRIGGER_STREET || bit == TRIGGER_MONTH ? words[n_words - 1]
@@ -391,6 +395,15 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
                              "(?:[ \\-]+(?:(?:de|du|des|la|le|les) |d'|l')*"
                              "(?:\\p{Lu}[\\p{L}'\\-]+|Saint|Sainte))+", hospitals);
   COMPILE (hospital, pattern, G_REGEX_ANCHORED);
+  g_free (pattern);
+  {
+    g_autofree char *extensions = alternation (raw, "extension");
+
+    /* "poste 1234", "ext. 56" */
+    pattern = g_strdup_printf ("(?:%s)\\.?[ \\x{a0}]*:?[ \\x{a0}]*(?<digits>[0-9]{2,5})(?![0-9])",
+                               extensions);
+  }
+  COMPILE (extension, pattern, G_REGEX_CASELESS | G_REGEX_ANCHORED);
 
 #undef COMPILE
 
@@ -661,6 +674,16 @@ on_identifier (GMatchInfo *info,
 }
 
 static void
+on_extension (GMatchInfo *info,
+              GArray     *candidates)
+{
+  int start, end;
+
+  g_match_info_fetch_named_pos (info, "digits", &start, &end);
+  add (candidates, start, end, "TEL", PRIORITY_PATTERN);
+}
+
+static void
 on_address (GMatchInfo *info,
             GArray     *candidates)
 {
@@ -830,6 +853,7 @@ find_patterns (RelPseudonymizer *self,
 
   match_around (self->address, tokens, triggers, TRIGGER_STREET, 40, 120, on_address, candidates);
   match_at (self->hospital, tokens, triggers, TRIGGER_HOSPITAL, 160, on_hospital, candidates);
+  match_at (self->extension, tokens, triggers, TRIGGER_EXTENSION, 16, on_extension, candidates);
 
 #undef EACH_MATCH
 }

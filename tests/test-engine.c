@@ -349,18 +349,19 @@ test_pseudonymization (void)
   g_assert_nonnull (strstr (pseudonymized, "Maladie de Parkinson"));
 }
 
-/* Forms that slipped through: a phone number before a comma, a name after
- * particles; "N°" is a number sign, not an initial. */
+/* Forms that slipped through: a phone number before a comma, its extension,
+ * a name after particles; "N°" is a number sign, not an initial. */
 static void
 test_pseudonymization_forms (void)
 {
   g_autoptr(RelAnalysis) analysis = analyze_text (
-    "Tél. +33 6 12 34 56 78, secrétariat.\n"
+    "Tél. +33 6 12 34 56 78, secrétariat poste 4321.\n"
     "N° SS : 1 80 03 76 755 608 12\n"
     "Vue par Mme de la Tour.\n");
   GPtrArray *phi = rel_analysis_get_phi (analysis);
 
   g_assert_true (has_phi (analysis, "+33 6 12 34 56 78", "TEL"));
+  g_assert_true (has_phi (analysis, "4321", "TEL"));
   g_assert_true (has_phi (analysis, "Tour", "NOM"));
   for (guint i = 0; i < phi->len; i++)
     {
