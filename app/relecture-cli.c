@@ -6,10 +6,13 @@
 
 #include <glib/gi18n.h>
 #include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "rel-embedded-engine.h"
+#include "rel-store.h"
 #include "rel-terminology.h"
 
 enum
@@ -63,6 +66,17 @@ load_terminology (void)
   if (terminology == NULL)
     g_printerr ("relecture-cli: %s\n", error->message);
   return terminology;
+}
+
+static RelStore *
+open_store (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  RelStore *store = rel_store_new (path, &error);
+
+  if (store == NULL)
+    g_printerr ("relecture-cli: %s\n", error->message);
+  return store;
 }
 
 /* analyze */
@@ -165,13 +179,23 @@ command_analyze (int    argc,
   g_autoptr(RelTerminology) terminology = NULL;
   g_autoptr(RelEngine) engine = NULL;
   g_auto(GStrv) files = NULL;
+  g_autoptr(RelStore) store = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *user = NULL;
   gboolean json = FALSE;
+  gboolean record = FALSE;
   int max_size_mb = 0;
   int status = EXIT_OK;
   guint n_files;
   const GOptionEntry entries[] = {
     { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
       N_("Print one JSON object per document (the analysis contract)"), NULL },
+    { "store", 's', 0, G_OPTION_ARG_NONE, &record,
+      N_("Record the documents and their analyses in the database"), NULL },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
+      N_("The database (default: relecture.db in the user data folder)"), N_("FILE") },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user,
+      N_("Who records (default: the login name)"), N_("NAME") },
     { "max-size", 0, 0, G_OPTION_ARG_INT, &max_size_mb,
       N_("Refuse files larger than this (default 20)"), N_("MB") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
@@ -186,6 +210,13 @@ command_analyze (int    argc,
     return usage_error (context, _("no file to analyze"));
   if (max_size_mb < 0)
     return usage_error (context, _("--max-size must be positive"));
+
+  if (record || db != NULL)
+    {
+      store = open_store (db);
+      if (store == NULL)
+        return EXIT_SOME_FAILED;
+    }
 
   terminology = load_terminology ();
   if (terminology == NULL)
@@ -218,6 +249,20 @@ command_analyze (int    argc,
           g_printerr ("relecture-cli: %s: %s\n", files[i], error->message);
           status = EXIT_SOME_FAILED;
           continue;
+        }
+
+      if (store != NULL)
+        {
+          gint64 document_id = rel_store_record_analysis (store, analysis, user, NULL, &error);
+
+          if (document_id == 0)
+            {
+              g_printerr ("relecture-cli: %s: %s\n", files[i], error->message);
+              status = EXIT_SOME_FAILED;
+              continue;
+            }
+          if (!json)
+            g_print (_("Recorded as document %" G_GINT64_FORMAT ".\n"), document_id);
         }
 
       if (json)
@@ -586,6 +631,446 @@ command_terminology_info (int    argc,
   return EXIT_OK;
 }
 
+/* decide, worklist, export, import */
+
+static RelStoreDocument *
+find_document (RelStore   *store,
+               const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  RelStoreDocument *document = rel_store_find_document (store, key, &error);
+
+  if (document == NULL)
+    g_printerr ("relecture-cli: %s\n", error->message);
+  return document;
+}
+
+static int
+command_decide (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelStore) store = NULL;
+  g_autoptr(RelStoreDocument) document = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) arguments = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *role = NULL;
+  g_autofree char *comment = NULL;
+  g_autofree char *replace = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *replaced = NULL;
+  g_autofree char *label = NULL;
+  gboolean accept = FALSE, reject = FALSE, add = FALSE, undo = FALSE, validate = FALSE;
+  const char *decision = NULL;
+  int status = EXIT_OK;
+  guint n_actions;
+  const GOptionEntry entries[] = {
+    { "accept", 'a', 0, G_OPTION_ARG_NONE, &accept, N_("Accept the suggested code"), NULL },
+    { "reject", 'r', 0, G_OPTION_ARG_NONE, &reject, N_("Reject the suggested code"), NULL },
+    { "add", 0, 0, G_OPTION_ARG_NONE, &add, N_("Add a code the analysis missed"), NULL },
+    { "replace", 0, 0, G_OPTION_ARG_STRING, &replace,
+      N_("Correct the suggested code OLD into CODE"), N_("OLD") },
+    { "undo", 0, 0, G_OPTION_ARG_NONE, &undo, N_("Undo the document's last decision"), NULL },
+    { "validate", 0, 0, G_OPTION_ARG_NONE, &validate,
+      N_("Mark the document validated"), NULL },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role, N_("DP or DAS"), N_("ROLE") },
+    { "comment", 0, 0, G_OPTION_ARG_STRING, &comment, N_("A comment kept with the decision"),
+      N_("TEXT") },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user, N_("Who decides (default: the login name)"),
+      N_("NAME") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
+      N_("The database (default: relecture.db in the user data folder)"), N_("FILE") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &arguments, NULL,
+      N_("DOCUMENT [CODE]") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("DOCUMENT [CODE] — record a coder's decision"));
+  g_option_context_set_description (context,
+    _("DOCUMENT is the number shown by “worklist”, a sha256 (8 characters or more) or the "
+      "report's path."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+
+  n_actions = (accept ? 1 : 0) + (reject ? 1 : 0) + (add ? 1 : 0) + (replace != NULL ? 1 : 0) +
+              (undo ? 1 : 0) + (validate ? 1 : 0);
+  if (n_actions != 1)
+    return usage_error (context,
+                        _("give one of --accept, --reject, --add, --replace, --undo, --validate"));
+  if (arguments == NULL || arguments[0] == NULL)
+    return usage_error (context, _("no document"));
+  if ((undo || validate) ? arguments[1] != NULL
+                         : (arguments[1] == NULL || arguments[2] != NULL))
+    return usage_error (context, undo || validate ? _("--undo and --validate take no code")
+                                                  : _("give one document and one code"));
+  if (role != NULL)
+    {
+      char *upper = g_ascii_strup (role, -1);
+
+      g_free (role);
+      role = upper;
+      if (!g_str_equal (role, "DP") && !g_str_equal (role, "DAS"))
+        return usage_error (context, _("--role is DP or DAS"));
+    }
+
+  if (!undo && !validate)
+    {
+      code = rel_code_normalize (arguments[1]);
+      if (code == NULL)
+        return usage_error (context, _("CODE is not a CIM-10 code"));
+    }
+  if (replace != NULL)
+    {
+      replaced = rel_code_normalize (replace);
+      if (replaced == NULL)
+        return usage_error (context, _("OLD is not a CIM-10 code"));
+    }
+
+  /* A code typed by the coder must exist and be codable. */
+  if (add || replace != NULL)
+    {
+      g_autoptr(RelTerminology) terminology = load_terminology ();
+      const RelConcept *concept;
+
+      if (terminology == NULL)
+        return EXIT_SOME_FAILED;
+      concept = rel_terminology_lookup (terminology, code);
+      if (concept == NULL || !rel_terminology_is_codable (terminology, code))
+        {
+          g_printerr (concept == NULL
+                      ? _("relecture-cli: %s is not in the CIM-10 nomenclature\n")
+                      : _("relecture-cli: %s is not codable: choose one of its subdivisions\n"),
+                      arguments[1]);
+          return EXIT_SOME_FAILED;
+        }
+      label = g_strdup (concept->label);
+    }
+
+  store = open_store (db);
+  if (store == NULL)
+    return EXIT_SOME_FAILED;
+  document = find_document (store, arguments[0]);
+  if (document == NULL)
+    return EXIT_SOME_FAILED;
+
+  if (undo)
+    {
+      if (!rel_store_undo (store, document->id, user, &error))
+        {
+          if (error == NULL)
+            {
+              g_print (_("Nothing to undo.\n"));
+              return EXIT_OK;
+            }
+          g_printerr ("relecture-cli: %s\n", error->message);
+          return EXIT_SOME_FAILED;
+        }
+      g_print (_("Undone.\n"));
+      return EXIT_OK;
+    }
+  if (validate)
+    {
+      if (!rel_store_set_status (store, document->id, "validated", user, &error))
+        {
+          g_printerr ("relecture-cli: %s\n", error->message);
+          return EXIT_SOME_FAILED;
+        }
+      g_print (_("Document %" G_GINT64_FORMAT " validated.\n"), document->id);
+      return EXIT_OK;
+    }
+
+  decision = accept ? "accepted" : reject ? "rejected" : add ? "added" : "modified";
+  if (!rel_store_decide (store, document->id, code, decision, role, label, replaced, user,
+                         comment, &error))
+    {
+      g_printerr ("relecture-cli: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+  {
+    g_autofree char *display = rel_code_display (code);
+
+    /* Printed once the decision is on disk: a script may rely on it. */
+    g_print (_("Document %" G_GINT64_FORMAT ": %s %s.\n"), document->id, display,
+             accept ? _("accepted") : reject ? _("rejected") : add ? _("added")
+                    : _("recorded as a correction"));
+  }
+  return EXIT_OK;
+}
+
+static const char *
+status_label (const char *status)
+{
+  if (g_strcmp0 (status, "new") == 0)
+    return _("new");
+  if (g_strcmp0 (status, "in_progress") == 0)
+    return _("in progress");
+  if (g_strcmp0 (status, "validated") == 0)
+    return _("validated");
+  return status;
+}
+
+static int
+command_worklist (int    argc,
+                  char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelStore) store = NULL;
+  g_autoptr(GPtrArray) documents = NULL;
+  g_autoptr(RelStoreDocument) next = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *filter = NULL;
+  g_autofree char *rates = NULL;
+  int limit = 50;
+  int offset = 0;
+  int status = EXIT_OK;
+  guint counts[3];
+  const GOptionEntry entries[] = {
+    { "status", 0, 0, G_OPTION_ARG_STRING, &filter,
+      N_("Only the documents with this status: new, in_progress, validated"), N_("STATUS") },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_("How many documents (default 50, 0 for all)"),
+      N_("N") },
+    { "offset", 0, 0, G_OPTION_ARG_INT, &offset, N_("Skip the first N documents"), N_("N") },
+    { "acceptance", 0, 0, G_OPTION_ARG_STRING, &rates,
+      N_("Print the acceptance rate of each suggested code by user or by engine"), N_("user|engine") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
+      N_("The database (default: relecture.db in the user data folder)"), N_("FILE") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— the documents of the database and where they stand"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (context, _("worklist takes no file"));
+  if (limit < 0 || offset < 0)
+    return usage_error (context, _("--limit and --offset must be positive"));
+  if (rates != NULL && !g_str_equal (rates, "user") && !g_str_equal (rates, "engine"))
+    return usage_error (context, _("--acceptance is user or engine"));
+
+  store = open_store (db);
+  if (store == NULL)
+    return EXIT_SOME_FAILED;
+
+  if (rates != NULL)
+    {
+      g_autoptr(GPtrArray) rows = rel_store_acceptance (store, rates, &error);
+
+      if (rows == NULL)
+        {
+          g_printerr ("relecture-cli: %s\n", error->message);
+          return EXIT_SOME_FAILED;
+        }
+      g_print ("%-24s %-8s %8s %8s %6s\n", rates[0] == 'u' ? _("user") : _("engine"),
+               _("code"), _("decided"), _("accepted"), _("rate"));
+      for (guint i = 0; i < rows->len; i++)
+        {
+          const RelAcceptance *row = g_ptr_array_index (rows, i);
+          g_autofree char *display = rel_code_display (row->code);
+
+          g_print ("%-24s %-8s %8u %8u %5.0f%%\n", row->key, display, row->n_decided,
+                   row->n_accepted, row->rate * 100.0);
+        }
+      return EXIT_OK;
+    }
+
+  if (!rel_store_count_by_status (store, counts, &error))
+    {
+      g_printerr ("relecture-cli: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+  documents = rel_store_list_documents (store, filter, (guint) offset, (guint) limit, &error);
+  if (documents == NULL)
+    {
+      g_printerr ("relecture-cli: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+
+  g_print (_("%u new, %u in progress, %u validated\n\n"), counts[0], counts[1], counts[2]);
+  g_print ("%6s  %-12s %5s %5s  %s\n", _("#"), _("status"), _("kept"), _("rej."), _("document"));
+  for (guint i = 0; i < documents->len; i++)
+    {
+      const RelStoreDocument *document = g_ptr_array_index (documents, i);
+
+      g_print ("%6" G_GINT64_FORMAT "  %-12s %5u %5u  %s\n", document->id,
+               status_label (document->status), document->n_kept, document->n_rejected,
+               document->title);
+    }
+
+  next = rel_store_next_undecided (store, 0, &error);
+  if (next != NULL)
+    g_print (_("\nNext undecided: %" G_GINT64_FORMAT " %s\n"), next->id, next->title);
+  else if (error != NULL)
+    {
+      g_printerr ("relecture-cli: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+  return EXIT_OK;
+}
+
+static int
+command_export (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *filter = NULL;
+  g_autofree char *output = NULL;
+  RelExportFormat kind;
+  const char *document_status;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+      N_("csv (codes for PMSI), fhir (FHIR R4 Bundle) or jsonl (training set)"), N_("FORMAT") },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since,
+      N_("Only what was decided on or after this date"), N_("YYYY-MM-DD") },
+    { "status", 0, 0, G_OPTION_ARG_STRING, &filter,
+      N_("Documents with this status (default: validated for csv and fhir, all for jsonl)"),
+      N_("STATUS|all") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Write to FILE, replaced only once complete (default: standard output)"), N_("FILE") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
+      N_("The database (default: relecture.db in the user data folder)"), N_("FILE") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— export the decisions of the database"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (context, _("export takes no file: use --output"));
+  if (format == NULL)
+    return usage_error (context, _("give --format csv, fhir or jsonl"));
+  if (g_str_equal (format, "csv"))
+    kind = REL_EXPORT_CSV;
+  else if (g_str_equal (format, "fhir"))
+    kind = REL_EXPORT_FHIR;
+  else if (g_str_equal (format, "jsonl"))
+    kind = REL_EXPORT_JSONL;
+  else
+    return usage_error (context, _("--format is csv, fhir or jsonl"));
+  if (since != NULL)
+    {
+      g_autoptr(GDateTime) parsed = NULL;
+      g_autofree char *midnight = g_strconcat (since, strlen (since) == 10 ? "T00:00:00Z" : "",
+                                               NULL);
+
+      parsed = g_date_time_new_from_iso8601 (midnight, NULL);
+      if (parsed == NULL)
+        return usage_error (context, _("--since is a date such as 2026-01-31"));
+    }
+  if (filter == NULL)
+    document_status = kind == REL_EXPORT_JSONL ? NULL : "validated";
+  else if (g_str_equal (filter, "all"))
+    document_status = NULL;
+  else if (g_str_equal (filter, "new") || g_str_equal (filter, "in_progress") ||
+           g_str_equal (filter, "validated"))
+    document_status = filter;
+  else
+    return usage_error (context, _("--status is new, in_progress, validated or all"));
+
+  store = open_store (db);
+  if (store == NULL)
+    return EXIT_SOME_FAILED;
+
+  if (output != NULL)
+    {
+      file = g_file_new_for_commandline_arg (output);
+      out = G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL,
+                                             &error));
+    }
+  else
+    {
+      out = g_unix_output_stream_new (1, FALSE);
+    }
+  if (out == NULL)
+    {
+      g_printerr ("relecture-cli: %s: %s\n", output, error->message);
+      return EXIT_SOME_FAILED;
+    }
+
+  if (!rel_store_export (store, kind, since, document_status, out, NULL, &error))
+    {
+      g_autoptr(GCancellable) abandon = g_cancellable_new ();
+
+      /* A partial file never replaces a good one. */
+      g_cancellable_cancel (abandon);
+      g_output_stream_close (out, abandon, NULL);
+      g_printerr ("relecture-cli: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+  if (!g_output_stream_close (out, NULL, &error))
+    {
+      g_printerr ("relecture-cli: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+  return EXIT_OK;
+}
+
+static int
+command_import (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *user = NULL;
+  guint n_documents = 0;
+  guint n_decisions = 0;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user,
+      N_("Who imports (default: the login name)"), N_("NAME") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
+      N_("The database (default: relecture.db in the user data folder)"), N_("FILE") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FILE.jsonl — merge a JSONL export into the database"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, _("give one JSONL file"));
+
+  store = open_store (db);
+  if (store == NULL)
+    return EXIT_SOME_FAILED;
+  if (g_str_equal (argv[1], "-"))
+    in = g_unix_input_stream_new (0, FALSE);
+  else
+    {
+      file = g_file_new_for_commandline_arg (argv[1]);
+      in = G_INPUT_STREAM (g_file_read (file, NULL, &error));
+    }
+  if (in == NULL)
+    {
+      g_printerr ("relecture-cli: %s: %s\n", argv[1], error->message);
+      return EXIT_SOME_FAILED;
+    }
+  if (!rel_store_import_jsonl (store, in, user, &n_documents, &n_decisions, NULL, &error))
+    {
+      g_printerr ("relecture-cli: %s: %s\n", argv[1], error->message);
+      return EXIT_SOME_FAILED;
+    }
+  g_print (_("Imported %u new documents and %u decisions.\n"), n_documents, n_decisions);
+  return EXIT_OK;
+}
+
 static const Command terminology_commands[] = {
   { "import", command_terminology_import, N_("Import the ATIH CIM-10 file") },
   { "search", command_terminology_search, N_("Search codes by code or words") },
@@ -595,6 +1080,10 @@ static const Command terminology_commands[] = {
 static const Command commands[] = {
   { "analyze", command_analyze, N_("Analyze clinical reports") },
   { "pseudonymize", command_pseudonymize, N_("Replace the identifying data of reports") },
+  { "decide", command_decide, N_("Accept, reject, add or correct a code of a stored document") },
+  { "worklist", command_worklist, N_("List the stored documents and their status") },
+  { "export", command_export, N_("Export decisions as CSV, FHIR or JSONL") },
+  { "import", command_import, N_("Merge a JSONL export into the database") },
   { "qualify", command_qualify, N_("Qualify given spans of texts (for evaluation)") },
   { "terminology", NULL, N_("Import, search and describe the CIM-10 nomenclature") },
 };

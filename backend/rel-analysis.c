@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "rel-analysis.h"
+#include "rel-terminology.h"
 
 struct _RelAnalysis
 {
@@ -269,14 +271,90 @@ rel_analysis_get_summary (RelAnalysis *self)
   return self->summary;
 }
 
+/* Where the analysis is written from: the original text, or the
+ * pseudonymized one with every offset moved past the replacements. */
+typedef struct
+{
+  guint  start;       /* of the identifying words in the original text */
+  guint  end;
+  gint64 shift;       /* added to an original offset before them */
+  guint  replacement; /* length of what stands in their place */
+} Shift;
+
+typedef struct
+{
+  const char *text;
+  GArray     *shifts; /* Shift, in text order; %NULL for the original text */
+} Frame;
+
+static GArray *
+shifts_new (GPtrArray *phi)
+{
+  GArray *shifts = g_array_sized_new (FALSE, FALSE, sizeof (Shift), phi->len);
+  gint64 shift = 0;
+
+  for (guint i = 0; i < phi->len; i++)
+    {
+      const RelPhi *span = g_ptr_array_index (phi, i);
+      Shift entry = { span->start, span->end, shift,
+                      span->replacement != NULL ? strlen (span->replacement) : 0 };
+
+      g_array_append_val (shifts, entry);
+      shift += (gint64) entry.replacement - (gint64) (span->end - span->start);
+    }
+  return shifts;
+}
+
+/* An offset of the original text in the frame's text; one inside
+ * identifying words moves to the edge of their replacement. */
+static guint
+frame_offset (const Frame *frame,
+              guint        offset,
+              gboolean     is_end)
+{
+  const Shift *shifts;
+  guint low = 0;
+  guint high;
+
+  if (frame->shifts == NULL || frame->shifts->len == 0)
+    return offset;
+
+  /* The last replaced span that starts before the offset. */
+  shifts = (const Shift *) (gpointer) frame->shifts->data;
+  high = frame->shifts->len;
+  while (low < high)
+    {
+      guint middle = low + (high - low) / 2;
+
+      if (shifts[middle].start < offset)
+        low = middle + 1;
+      else
+        high = middle;
+    }
+  if (low == 0)
+    return offset;
+
+  {
+    const Shift *before = &shifts[low - 1];
+    guint start = (guint) (before->start + before->shift);
+
+    if (offset < before->end)
+      return is_end ? start + before->replacement : start;
+    return (guint) (offset + before->shift + before->replacement
+                    - (before->end - before->start));
+  }
+}
+
 static void
 add_text (JsonBuilder *builder,
           const char  *name,
-          const char  *text,
+          const Frame *frame,
           guint        start,
           guint        end)
 {
-  g_autofree char *copy = g_strndup (text + start, end - start);
+  guint from = frame_offset (frame, start, FALSE);
+  guint to = frame_offset (frame, end, TRUE);
+  g_autofree char *copy = g_strndup (frame->text + from, to > from ? to - from : 0);
 
   json_builder_set_member_name (builder, name);
   json_builder_add_string_value (builder, copy);
@@ -289,6 +367,16 @@ add_int (JsonBuilder *builder,
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_int_value (builder, value);
+}
+
+static void
+add_offsets (JsonBuilder *builder,
+             const Frame *frame,
+             guint        start,
+             guint        end)
+{
+  add_int (builder, "start", frame_offset (frame, start, FALSE));
+  add_int (builder, "end", frame_offset (frame, end, TRUE));
 }
 
 static void
@@ -314,7 +402,7 @@ add_string_or_null (JsonBuilder *builder,
 
 static void
 add_evidence (JsonBuilder *builder,
-              const char  *text,
+              const Frame *frame,
               GArray      *evidence,
               gboolean     with_text)
 {
@@ -325,37 +413,62 @@ add_evidence (JsonBuilder *builder,
       const RelSpan *span = &g_array_index (evidence, RelSpan, i);
 
       json_builder_begin_object (builder);
-      add_int (builder, "start", span->start);
-      add_int (builder, "end", span->end);
+      add_offsets (builder, frame, span->start, span->end);
       if (with_text)
-        add_text (builder, "text", text, span->start, span->end);
+        add_text (builder, "text", frame, span->start, span->end);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 }
 
-JsonNode *
-rel_analysis_to_json (RelAnalysis *self)
+/* A summary item is written from the report's words: in the pseudonymized
+ * frame, identifying words it quotes are replaced as in the text. */
+static char *
+item_text (RelAnalysis          *self,
+           const Frame          *frame,
+           const RelSummaryItem *item)
+{
+  const char *text = rel_document_get_text (self->document);
+  GString *out;
+
+  if (frame->shifts == NULL)
+    return g_strdup (item->text);
+
+  out = g_string_new (item->text);
+  for (guint i = 0; i < self->phi->len; i++)
+    {
+      const RelPhi *phi = g_ptr_array_index (self->phi, i);
+      g_autofree char *words = g_strndup (text + phi->start, phi->end - phi->start);
+
+      if (words[0] != '\0' && strstr (out->str, words) != NULL)
+        g_string_replace (out, words, phi->replacement != NULL ? phi->replacement : "", 0);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static JsonNode *
+analysis_to_json (RelAnalysis *self,
+                  const Frame *frame)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  RelDocument *document;
-  const char *text;
+  RelDocument *document = self->document;
+  gboolean original = frame->shifts == NULL;
 
-  g_return_val_if_fail (REL_IS_ANALYSIS (self), NULL);
-
-  document = self->document;
-  text = rel_document_get_text (document);
   json_builder_begin_object (builder);
 
   json_builder_set_member_name (builder, "document");
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "path", rel_document_get_path (document));
+  if (original)
+    add_string_or_null (builder, "path", rel_document_get_path (document));
   add_string_or_null (builder, "sha256", rel_document_get_sha256 (document));
-  add_int (builder, "length", (gint64) rel_document_get_length (document));
+  add_int (builder, "length", original ? (gint64) rel_document_get_length (document)
+                                       : (gint64) strlen (frame->text));
   add_string_or_null (builder, "encoding", rel_document_get_encoding (document));
   add_string_or_null (builder, "kind", rel_document_get_kind (document) == REL_DOCUMENT_KIND_PDF
                                        ? "pdf" : "text");
   add_int (builder, "pages", rel_document_get_n_pages (document));
+  if (!original)
+    add_bool (builder, "pseudonymized", TRUE);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "engine");
@@ -372,10 +485,10 @@ rel_analysis_to_json (RelAnalysis *self)
       const RelPhi *phi = g_ptr_array_index (self->phi, i);
 
       json_builder_begin_object (builder);
-      add_int (builder, "start", phi->start);
-      add_int (builder, "end", phi->end);
+      add_offsets (builder, frame, phi->start, phi->end);
       add_string_or_null (builder, "label", phi->label);
-      add_text (builder, "text", text, phi->start, phi->end);
+      if (original)
+        add_text (builder, "text", frame, phi->start, phi->end);
       add_string_or_null (builder, "replacement", phi->replacement);
       json_builder_end_object (builder);
     }
@@ -389,9 +502,8 @@ rel_analysis_to_json (RelAnalysis *self)
 
       json_builder_begin_object (builder);
       add_string_or_null (builder, "label", section->label);
-      add_text (builder, "title", text, section->title_start, section->title_end);
-      add_int (builder, "start", section->start);
-      add_int (builder, "end", section->end);
+      add_text (builder, "title", frame, section->title_start, section->title_end);
+      add_offsets (builder, frame, section->start, section->end);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -403,9 +515,8 @@ rel_analysis_to_json (RelAnalysis *self)
       const RelMention *mention = g_ptr_array_index (self->mentions, i);
 
       json_builder_begin_object (builder);
-      add_int (builder, "start", mention->start);
-      add_int (builder, "end", mention->end);
-      add_text (builder, "text", text, mention->start, mention->end);
+      add_offsets (builder, frame, mention->start, mention->end);
+      add_text (builder, "text", frame, mention->start, mention->end);
       add_string_or_null (builder, "code", mention->code);
       add_bool (builder, "negated", mention->negated);
       add_bool (builder, "hypothesis", mention->hypothesis);
@@ -423,9 +534,7 @@ rel_analysis_to_json (RelAnalysis *self)
   for (guint i = 0; i < self->codes->len; i++)
     {
       const RelCodeSuggestion *code = g_ptr_array_index (self->codes, i);
-      g_autofree char *display = code->code[0] != '\0' && strlen (code->code) > 3
-                                 ? g_strdup_printf ("%.3s.%s", code->code, code->code + 3)
-                                 : g_strdup (code->code);
+      g_autofree char *display = rel_code_display (code->code);
 
       json_builder_begin_object (builder);
       add_string_or_null (builder, "code", code->code);
@@ -436,7 +545,7 @@ rel_analysis_to_json (RelAnalysis *self)
       add_string_or_null (builder, "role", code->role);
       if (code->ambiguous)
         add_bool (builder, "ambiguous", TRUE);
-      add_evidence (builder, text, code->evidence, TRUE);
+      add_evidence (builder, frame, code->evidence, TRUE);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -454,10 +563,11 @@ rel_analysis_to_json (RelAnalysis *self)
       for (guint j = 0; j < section->items->len; j++)
         {
           const RelSummaryItem *item = g_ptr_array_index (section->items, j);
+          g_autofree char *words = item_text (self, frame, item);
 
           json_builder_begin_object (builder);
-          add_string_or_null (builder, "text", item->text);
-          add_evidence (builder, text, item->evidence, FALSE);
+          add_string_or_null (builder, "text", words);
+          add_evidence (builder, frame, item->evidence, FALSE);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -479,6 +589,32 @@ rel_analysis_to_json (RelAnalysis *self)
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+JsonNode *
+rel_analysis_to_json (RelAnalysis *self)
+{
+  Frame frame = { NULL, NULL };
+
+  g_return_val_if_fail (REL_IS_ANALYSIS (self), NULL);
+
+  frame.text = rel_document_get_text (self->document);
+  return analysis_to_json (self, &frame);
+}
+
+JsonNode *
+rel_analysis_to_pseudonymized_json (RelAnalysis *self)
+{
+  g_autoptr(GArray) shifts = NULL;
+  Frame frame = { NULL, NULL };
+
+  g_return_val_if_fail (REL_IS_ANALYSIS (self), NULL);
+  g_return_val_if_fail (self->pseudonymized != NULL, NULL);
+
+  shifts = shifts_new (self->phi);
+  frame.text = self->pseudonymized;
+  frame.shifts = shifts;
+  return analysis_to_json (self, &frame);
 }
 
 char *

@@ -123,5 +123,9 @@ typedef struct
 JsonNode     *rel_analysis_to_json          (RelAnalysis *self);
 char         *rel_analysis_to_json_string   (RelAnalysis *self,
                                              gboolean     pretty);
+/* The same object over the pseudonymized text: offsets and quoted words
+ * are those of rel_analysis_get_pseudonymized_text(), no path, no word of
+ * the original report. What may be stored and exported. */
+JsonNode     *rel_analysis_to_pseudonymized_json (RelAnalysis *self);
 
 G_END_DECLS
