@@ -64,6 +64,9 @@ gboolean      rel_store_audit        (RelStore      *self,
                                       const char    *after,
                                       GError       **error);
 
+/* The connection itself, for tests that need to reach under the API. */
+sqlite3      *rel_store_get_handle   (RelStore      *self);
+
 /* For the tests of migrations: an empty store stopped at @version. */
 gboolean      rel_store_create_at_version (const char *path,
                                       int            version,

@@ -351,6 +351,12 @@ rel_store_rollback (RelStore *self)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+sqlite3 *
+rel_store_get_handle (RelStore *self)
+{
+  return self->db;
+}
+
 GRecMutex *
 rel_store_get_mutex (RelStore *self)
 {
@@ -1504,6 +1510,13 @@ rel_store_decide (RelStore    *self,
                         &suggested_role, error) ||
       !get_decision (self, document_id, code, &before, error))
     goto failed;
+
+  /* Adding a code the analysis suggested is accepting it, and accepting
+   * one it did not is adding it. */
+  if (g_str_equal (status, "added") && analysis_id > 0)
+    status = "accepted";
+  else if (g_str_equal (status, "accepted") && analysis_id == 0)
+    status = "added";
 
   after.document_id = document_id;
   after.code = (char *) code;
