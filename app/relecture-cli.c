@@ -262,7 +262,7 @@ command_analyze (int    argc,
               continue;
             }
           if (!json)
-            g_print (_("Recorded as document %" G_GINT64_FORMAT ".\n"), document_id);
+            g_print (_("Recorded as document %lld.\n"), (long long) document_id);
         }
 
       if (json)
@@ -778,7 +778,7 @@ command_decide (int    argc,
           g_printerr ("relecture-cli: %s\n", error->message);
           return EXIT_SOME_FAILED;
         }
-      g_print (_("Document %" G_GINT64_FORMAT " validated.\n"), document->id);
+      g_print (_("Document %lld validated.\n"), (long long) document->id);
       return EXIT_OK;
     }
 
@@ -793,7 +793,7 @@ command_decide (int    argc,
     g_autofree char *display = rel_code_display (code);
 
     /* Printed once the decision is on disk: a script may rely on it. */
-    g_print (_("Document %" G_GINT64_FORMAT ": %s %s.\n"), document->id, display,
+    g_print (_("Document %lld: %s %s.\n"), (long long) document->id, display,
              accept ? _("accepted") : reject ? _("rejected") : add ? _("added")
                     : _("recorded as a correction"));
   }
@@ -903,7 +903,7 @@ command_worklist (int    argc,
 
   next = rel_store_next_undecided (store, 0, &error);
   if (next != NULL)
-    g_print (_("\nNext undecided: %" G_GINT64_FORMAT " %s\n"), next->id, next->title);
+    g_print (_("\nNext undecided: %lld %s\n"), (long long) next->id, next->title);
   else if (error != NULL)
     {
       g_printerr ("relecture-cli: %s\n", error->message);
