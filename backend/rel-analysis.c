@@ -24,9 +24,44 @@ struct _RelAnalysis
   GPtrArray   *codes;
   GPtrArray   *summary;
   GArray      *timings;
+  GArray      *shifts;      /* Shift: original → pseudonymized offsets */
 };
 
 G_DEFINE_FINAL_TYPE (RelAnalysis, rel_analysis, G_TYPE_OBJECT)
+
+/* Where the analysis is written from: the original text, or the
+ * pseudonymized one with every offset moved past the replacements. */
+typedef struct
+{
+  guint  start;       /* of the identifying words in the original text */
+  guint  end;
+  gint64 shift;       /* added to an original offset before them */
+  guint  replacement; /* length of what stands in their place */
+} Shift;
+
+typedef struct
+{
+  const char *text;
+  GArray     *shifts; /* Shift, in text order; %NULL for the original text */
+} Frame;
+
+static GArray *
+shifts_new (GPtrArray *phi)
+{
+  GArray *shifts = g_array_sized_new (FALSE, FALSE, sizeof (Shift), phi->len);
+  gint64 shift = 0;
+
+  for (guint i = 0; i < phi->len; i++)
+    {
+      const RelPhi *span = g_ptr_array_index (phi, i);
+      Shift entry = { span->start, span->end, shift,
+                      span->replacement != NULL ? strlen (span->replacement) : 0 };
+
+      g_array_append_val (shifts, entry);
+      shift += (gint64) entry.replacement - (gint64) (span->end - span->start);
+    }
+  return shifts;
+}
 
 RelPhi *
 rel_phi_new (guint       start,
@@ -143,6 +178,7 @@ rel_analysis_finalize (GObject *object)
   g_clear_pointer (&self->codes, g_ptr_array_unref);
   g_clear_pointer (&self->summary, g_ptr_array_unref);
   g_clear_pointer (&self->timings, g_array_unref);
+  g_clear_pointer (&self->shifts, g_array_unref);
 
   G_OBJECT_CLASS (rel_analysis_parent_class)->finalize (object);
 }
@@ -189,6 +225,8 @@ rel_analysis_new (RelDocument *document,
   self->summary = summary != NULL ? summary
                   : g_ptr_array_new_with_free_func ((GDestroyNotify) rel_summary_section_free);
   self->timings = timings != NULL ? timings : g_array_new (FALSE, TRUE, sizeof (RelTiming));
+  /* The replacements are final once the analysis is built. */
+  self->shifts = shifts_new (self->phi);
 
   return self;
 }
@@ -269,40 +307,6 @@ rel_analysis_get_summary (RelAnalysis *self)
 {
   g_return_val_if_fail (REL_IS_ANALYSIS (self), NULL);
   return self->summary;
-}
-
-/* Where the analysis is written from: the original text, or the
- * pseudonymized one with every offset moved past the replacements. */
-typedef struct
-{
-  guint  start;       /* of the identifying words in the original text */
-  guint  end;
-  gint64 shift;       /* added to an original offset before them */
-  guint  replacement; /* length of what stands in their place */
-} Shift;
-
-typedef struct
-{
-  const char *text;
-  GArray     *shifts; /* Shift, in text order; %NULL for the original text */
-} Frame;
-
-static GArray *
-shifts_new (GPtrArray *phi)
-{
-  GArray *shifts = g_array_sized_new (FALSE, FALSE, sizeof (Shift), phi->len);
-  gint64 shift = 0;
-
-  for (guint i = 0; i < phi->len; i++)
-    {
-      const RelPhi *span = g_ptr_array_index (phi, i);
-      Shift entry = { span->start, span->end, shift,
-                      span->replacement != NULL ? strlen (span->replacement) : 0 };
-
-      g_array_append_val (shifts, entry);
-      shift += (gint64) entry.replacement - (gint64) (span->end - span->start);
-    }
-  return shifts;
 }
 
 /* An offset of the original text in the frame's text; one inside
@@ -605,16 +609,28 @@ rel_analysis_to_json (RelAnalysis *self)
 JsonNode *
 rel_analysis_to_pseudonymized_json (RelAnalysis *self)
 {
-  g_autoptr(GArray) shifts = NULL;
   Frame frame = { NULL, NULL };
 
   g_return_val_if_fail (REL_IS_ANALYSIS (self), NULL);
   g_return_val_if_fail (self->pseudonymized != NULL, NULL);
 
-  shifts = shifts_new (self->phi);
   frame.text = self->pseudonymized;
-  frame.shifts = shifts;
+  frame.shifts = self->shifts;
   return analysis_to_json (self, &frame);
+}
+
+guint
+rel_analysis_to_pseudonymized_offset (RelAnalysis *self,
+                                      guint        offset,
+                                      gboolean     is_end)
+{
+  Frame frame = { NULL, NULL };
+
+  g_return_val_if_fail (REL_IS_ANALYSIS (self), offset);
+
+  frame.text = self->pseudonymized;
+  frame.shifts = self->shifts;
+  return frame_offset (&frame, offset, is_end);
 }
 
 char *

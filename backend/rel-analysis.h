@@ -127,5 +127,11 @@ char         *rel_analysis_to_json_string   (RelAnalysis *self,
  * are those of rel_analysis_get_pseudonymized_text(), no path, no word of
  * the original report. What may be stored and exported. */
 JsonNode     *rel_analysis_to_pseudonymized_json (RelAnalysis *self);
+/* Where byte @offset of the original text falls in the pseudonymized one; an
+ * offset inside identifying words goes to the start (or, @is_end, the end)
+ * of their replacement. */
+guint         rel_analysis_to_pseudonymized_offset (RelAnalysis *self,
+                                             guint        offset,
+                                             gboolean     is_end);
 
 G_END_DECLS

@@ -459,7 +459,8 @@ export_jsonl (RelStore       *self,
         analysis_object = json_node_get_object (analysis);
 
       query = rel_store_prepare (self,
-        "SELECT sha256, title, kind, status, pseudonymized FROM documents WHERE id = ?1", error);
+        "SELECT d.sha256, d.title, d.kind, d.status, t.pseudonymized FROM documents d "
+        "LEFT JOIN document_texts t ON t.document_id = d.id WHERE d.id = ?1", error);
       if (query == NULL)
         return FALSE;
       sqlite3_bind_int64 (query, 1, id);
@@ -844,7 +845,8 @@ rel_store_import_jsonl (RelStore      *self,
       if (created)
         {
           g_autoptr(RelStatement) text_update = rel_store_prepare (self,
-            "UPDATE documents SET pseudonymized = ?2 WHERE id = ?1", error);
+            "INSERT OR REPLACE INTO document_texts (document_id, pseudonymized) VALUES (?1, ?2)",
+            error);
 
           if (text_update == NULL)
             goto failed;
