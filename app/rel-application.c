@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "rel-application.h"
+#include "rel-preferences.h"
 #include "rel-window.h"
 
 struct _RelApplication
@@ -39,15 +40,15 @@ rel_application_open (GApplication  *application,
                       const char    *hint)
 {
   RelApplication *self = REL_APPLICATION (application);
+  RelWindow *window = get_window (self);
 
-  /* One window per report: a coder compares two reports side by side. */
-  for (int i = 0; i < n_files; i++)
-    {
-      RelWindow *window = i == 0 ? get_window (self) : rel_window_new (GTK_APPLICATION (self));
-
-      rel_window_open_file (window, files[i]);
-      gtk_window_present (GTK_WINDOW (window));
-    }
+  /* One report opens; several, or a folder, become the worklist. */
+  if (n_files == 1 &&
+      g_file_query_file_type (files[0], G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY)
+    rel_window_open_file (window, files[0]);
+  else
+    rel_window_open_files (window, files, (guint) n_files);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -77,8 +78,20 @@ about_activated (GSimpleAction *action,
                          NULL);
 }
 
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  RelPreferences *preferences = rel_preferences_new (gtk_application_get_active_window (application));
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
+  { "preferences", preferences_activated },
   { "about", about_activated },
 };
 
@@ -86,7 +99,7 @@ static void
 rel_application_startup (GApplication *application)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
-  static const char *open_accels[] = { "<Control>o", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (rel_application_parent_class)->startup (application);
 
@@ -94,8 +107,8 @@ rel_application_startup (GApplication *application)
                                    G_N_ELEMENTS (app_actions), application);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit",
                                          quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.open",
-                                         open_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.preferences",
+                                         preferences_accels);
 }
 
 static void

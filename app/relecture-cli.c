@@ -687,7 +687,7 @@ command_decide (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("DOCUMENT [CODE] — record a coder's decision"));
+  context = g_option_context_new (_("— record a coder's decision"));
   g_option_context_set_description (context,
     _("DOCUMENT is the number shown by “worklist”, a sha256 (8 characters or more) or the "
       "report's path."));

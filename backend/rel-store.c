@@ -493,11 +493,17 @@ check_header (const char  *path,
     guint32 valid_for = read_be32 (header + 92);
     guint32 application_id = read_be32 (header + 68);
 
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    struct stat wal_info;
+    /* A checkpoint writes page 1 before it grows the file: killed between
+     * the two, the file is short and the log beside it holds the rest. */
+    gboolean logged = g_stat (wal, &wal_info) == 0 && wal_info.st_size > 0;
+
     if (page_size == 1)
       page_size = 65536;
     if (page_size < 512 || (page_size & (page_size - 1)) != 0 ||
         info.st_size % page_size != 0 ||
-        (n_pages != 0 && change_counter == valid_for &&
+        (!logged && n_pages != 0 && change_counter == valid_for &&
          (goffset) n_pages * page_size > (goffset) info.st_size))
       {
         g_set_error (error, REL_STORE_ERROR, REL_STORE_ERROR_CORRUPT,
@@ -624,6 +630,24 @@ migrate (RelStore  *self,
     }
 }
 
+/* Switching to WAL takes the lock at once, without the busy handler: two
+ * processes creating the store together wait for each other here. */
+static gboolean
+set_wal (RelStore  *self,
+         GError   **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) BUSY_TIMEOUT_MS * 1000;
+
+  while (TRUE)
+    {
+      int rc = sqlite3_exec (self->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+
+      if ((rc & 0xff) != SQLITE_BUSY || g_get_monotonic_time () > deadline)
+        return rel_store_check (self, rc, error);
+      g_usleep (10 * 1000);
+    }
+}
+
 static RelStore *
 store_open (const char  *path,
             int          target,
@@ -663,11 +687,19 @@ store_open (const char  *path,
       return NULL;
     }
 
-  /* Reading only, until the file is known to be ours and sound. */
+  /* Reading only, until the file is known to be ours and sound; in one
+   * read transaction, not to see another process halfway through creating
+   * it. */
+  if (!rel_store_exec (self, "BEGIN", error))
+    return NULL;
   if (!query_int (self, "PRAGMA application_id", &application_id, error) ||
       !query_int (self, "PRAGMA user_version", &version, error) ||
       !query_int (self, "SELECT count(*) FROM sqlite_schema", &n_tables, error))
-    return NULL;
+    {
+      rel_store_rollback (self);
+      return NULL;
+    }
+  rel_store_rollback (self);
 
   if (application_id != APPLICATION_ID && (application_id != 0 || n_tables > 0))
     {
@@ -691,7 +723,7 @@ store_open (const char  *path,
   /* Ours and sound: tighten a copied file's mode, then start writing. */
   if (g_stat (path, &info) == 0 && (info.st_mode & 0077) != 0)
     g_chmod (path, 0600);
-  if (!rel_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
+  if (!set_wal (self, error) ||
       !rel_store_exec (self, "PRAGMA synchronous = FULL", error) ||
       !rel_store_exec (self, "PRAGMA foreign_keys = ON", error) ||
       !migrate (self, target, error))
@@ -853,6 +885,11 @@ rel_store_insert_document (RelStore    *self,
       g_autoptr(RelStatement) update = NULL;
 
       id = sqlite3_column_int64 (find, 0);
+      if (created != NULL)
+        *created = FALSE;
+      /* Seen again: only what changed is written (an import twice is a no-op). */
+      if (path == NULL && pseudonymized == NULL)
+        return id;
       update = rel_store_prepare (self,
         "UPDATE documents SET path = coalesce (?2, path), updated = " NOW " WHERE id = ?1", error);
       if (update == NULL)
