@@ -762,6 +762,10 @@ find_patterns (RelPseudonymizer *self,
       g_match_info_fetch_pos (info, 0, &start, &end);
       digits = digits_of (text, start, end);
       n = strlen (digits);
+      /* "TA 120/80", "3/10000": a ratio, not an identifier (dates have
+       * their own patterns). */
+      if (n < 8 && memchr (text + start, '/', end - start) != NULL)
+        continue;
       /* A measurement is no identifier: "250000 UI", "12 500 mg". */
       after = text + end;
       while (*after == ' ')
@@ -1180,6 +1184,9 @@ find_names (RelPseudonymizer *self,
           else if (i + 1 < n && (is_initial (text, rel_tokens_get (tokens, i)) ||
                                  rel_tokens_get (tokens, i)->end - rel_tokens_get (tokens, i)->start == 1) &&
                    g_ascii_isupper (text[rel_tokens_get (tokens, i)->start]) &&
+                   /* "L'ENTRÉE", "D'ORIGINE": an elided article, no initial. */
+                   text[rel_tokens_get (tokens, i)->end] != '\'' &&
+                   strncmp (text + rel_tokens_get (tokens, i)->end, "\xe2\x80\x99", 3) != 0 &&
                    !(rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE)) &&
                    fact (&facts, FACT_SHAPED, i + 1) &&
                    (!fact (&facts, FACT_ORDINARY, i + 1) ||
