@@ -425,28 +425,99 @@ add_evidence (JsonBuilder *builder,
   json_builder_end_array (builder);
 }
 
+typedef struct
+{
+  gsize       at;
+  gsize       length;
+  const char *replacement;
+} Replacement;
+
+static int
+compare_replacements (gconstpointer a,
+                      gconstpointer b)
+{
+  const Replacement *ra = a, *rb = b;
+
+  /* At the same place, the longest words first: "Jean Dupont" over "Jean". */
+  if (ra->at != rb->at)
+    return ra->at < rb->at ? -1 : 1;
+  return ra->length > rb->length ? -1 : ra->length < rb->length;
+}
+
 /* A summary item is written from the report's words: in the pseudonymized
- * frame, identifying words it quotes are replaced as in the text. */
+ * frame, the identifying words inside its evidence are replaced wherever the
+ * item quotes them (only those: a long report holds thousands). */
 static char *
 item_text (RelAnalysis          *self,
            const Frame          *frame,
            const RelSummaryItem *item)
 {
   const char *text = rel_document_get_text (self->document);
+  const Shift *shifts;
+  g_autoptr(GHashTable) words = NULL;
+  g_autoptr(GArray) found = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
   GString *out;
+  gsize position = 0;
 
-  if (frame->shifts == NULL)
+  if (frame->shifts == NULL || frame->shifts->len == 0)
     return g_strdup (item->text);
 
-  out = g_string_new (item->text);
-  for (guint i = 0; i < self->phi->len; i++)
+  words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  shifts = (const Shift *) (gpointer) frame->shifts->data;
+  for (guint e = 0; e < item->evidence->len; e++)
     {
-      const RelPhi *phi = g_ptr_array_index (self->phi, i);
-      g_autofree char *words = g_strndup (text + phi->start, phi->end - phi->start);
+      const RelSpan *span = &g_array_index (item->evidence, RelSpan, e);
+      guint low = 0;
+      guint high = frame->shifts->len;
 
-      if (words[0] != '\0' && strstr (out->str, words) != NULL)
-        g_string_replace (out, words, phi->replacement != NULL ? phi->replacement : "", 0);
+      /* The first replaced span that ends after this evidence starts. */
+      while (low < high)
+        {
+          guint middle = low + (high - low) / 2;
+
+          if (shifts[middle].end <= span->start)
+            low = middle + 1;
+          else
+            high = middle;
+        }
+      for (guint i = low; i < frame->shifts->len && shifts[i].start < span->end; i++)
+        {
+          const RelPhi *phi = g_ptr_array_index (self->phi, i);
+
+          if (phi->end > phi->start)
+            g_hash_table_insert (words, g_strndup (text + phi->start, phi->end - phi->start),
+                                 phi->replacement != NULL ? phi->replacement : (char *) "");
+        }
     }
+  if (g_hash_table_size (words) == 0)
+    return g_strdup (item->text);
+
+  /* Every place the item quotes them, then one pass to write it. */
+  found = g_array_new (FALSE, FALSE, sizeof (Replacement));
+  g_hash_table_iter_init (&iter, words);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    for (const char *at = strstr (item->text, key); at != NULL; at = strstr (at + 1, key))
+      {
+        Replacement replacement = { at - item->text, strlen (key), value };
+
+        g_array_append_val (found, replacement);
+      }
+  g_array_sort (found, compare_replacements);
+
+  out = g_string_sized_new (strlen (item->text));
+  for (guint i = 0; i < found->len; i++)
+    {
+      const Replacement *replacement = &g_array_index (found, Replacement, i);
+
+      if (replacement->at < position)
+        continue;
+      g_string_append_len (out, item->text + position, replacement->at - position);
+      g_string_append (out, replacement->replacement);
+      position = replacement->at + replacement->length;
+    }
+  g_string_append (out, item->text + position);
   return g_string_free (out, FALSE);
 }
 

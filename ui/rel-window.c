@@ -64,6 +64,10 @@ struct _RelWindow
   int                   rating;
   gboolean              hide_phi;
 
+  guint                 layers_source;  /* tags the layers of a long report */
+  guint                 layer;
+  guint                 layer_index;
+
   /* byte → character offsets in the shown text, walked forward */
   const char           *shown_text;
   guint                 cursor_byte;
@@ -319,41 +323,74 @@ highlight_evidence (RelWindow *self,
   gtk_text_view_scroll_to_iter (self->text_view, &start, 0.1, TRUE, 0.0, 0.3);
 }
 
-/* The layers of the analysis over the text shown. */
+/* Spans of one layer, or of the next: false once all are tagged. */
+static gboolean
+apply_some_layers (RelWindow *self,
+                   guint      budget)
+{
+  while (budget > 0 && self->layer < 3)
+    {
+      GArray *sections = rel_analysis_get_sections (self->analysis);
+      GPtrArray *mentions = rel_analysis_get_mentions (self->analysis);
+      GPtrArray *phi = rel_analysis_get_phi (self->analysis);
+      guint n = self->layer == 0 ? sections->len : self->layer == 1 ? mentions->len : phi->len;
+
+      if (self->layer_index >= n)
+        {
+          self->layer++;
+          self->layer_index = 0;
+          continue;
+        }
+      if (self->layer == 0)
+        {
+          const RelSection *section = &g_array_index (sections, RelSection, self->layer_index);
+
+          if (section->title_end > section->title_start)
+            apply_tag (self, "title", section->title_start, section->title_end);
+        }
+      else if (self->layer == 1)
+        {
+          const RelMention *mention = g_ptr_array_index (mentions, self->layer_index);
+
+          apply_tag (self, mention->negated ? "negated" : mention->hypothesis ? "hypothesis"
+                           : mention->family ? "family" : "mention",
+                     mention->start, mention->end);
+        }
+      else
+        {
+          const RelPhi *span = g_ptr_array_index (phi, self->layer_index);
+
+          apply_tag (self, "phi", span->start, span->end);
+        }
+      self->layer_index++;
+      budget--;
+    }
+  return self->layer < 3;
+}
+
+static gboolean
+apply_layers_in_idle (gpointer user_data)
+{
+  RelWindow *self = user_data;
+
+  if (self->analysis != NULL && apply_some_layers (self, 1500))
+    return G_SOURCE_CONTINUE;
+  self->layers_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The layers of the analysis over the text shown: at once for a report, by
+ * slices between frames for a long one, which stays scrollable meanwhile. */
 static void
 apply_layers (RelWindow *self)
 {
-  GPtrArray *mentions;
-  GPtrArray *phi;
-  GArray *sections;
-
+  g_clear_handle_id (&self->layers_source, g_source_remove);
+  self->layer = 0;
+  self->layer_index = 0;
   if (self->analysis == NULL)
     return;
-  mentions = rel_analysis_get_mentions (self->analysis);
-  phi = rel_analysis_get_phi (self->analysis);
-  sections = rel_analysis_get_sections (self->analysis);
-
-  for (guint i = 0; i < sections->len; i++)
-    {
-      const RelSection *section = &g_array_index (sections, RelSection, i);
-
-      if (section->title_end > section->title_start)
-        apply_tag (self, "title", section->title_start, section->title_end);
-    }
-  for (guint i = 0; i < mentions->len; i++)
-    {
-      const RelMention *mention = g_ptr_array_index (mentions, i);
-
-      apply_tag (self, mention->negated ? "negated" : mention->hypothesis ? "hypothesis"
-                       : mention->family ? "family" : "mention",
-                 mention->start, mention->end);
-    }
-  for (guint i = 0; i < phi->len; i++)
-    {
-      const RelPhi *span = g_ptr_array_index (phi, i);
-
-      apply_tag (self, "phi", span->start, span->end);
-    }
+  if (apply_some_layers (self, 3000))
+    self->layers_source = g_idle_add_full (G_PRIORITY_LOW, apply_layers_in_idle, self, NULL);
 }
 
 /* The original report, or once analysed and asked for, its pseudonymized
@@ -1751,7 +1788,8 @@ fill_recent (RelWindow *self)
       const char *uri = gtk_recent_info_get_uri (info);
       GtkWidget *button;
 
-      if (!gtk_recent_info_has_application (info, g_get_application_name ()) ||
+      if ((g_get_application_name () != NULL &&
+           !gtk_recent_info_has_application (info, g_get_application_name ())) ||
           !gtk_recent_info_exists (info) || !is_report (uri))
         continue;
       if (n == 0)
@@ -2178,6 +2216,7 @@ rel_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->layers_source, g_source_remove);
   g_clear_object (&self->file);
   g_clear_object (&self->document);
   g_clear_object (&self->analysis);
