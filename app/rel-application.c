@@ -12,7 +12,9 @@
 
 struct _RelApplication
 {
-  GtkApplication parent_instance;
+  GtkApplication  parent_instance;
+
+  GDBusProxy     *portal;
 };
 
 G_DEFINE_FINAL_TYPE (RelApplication, rel_application, GTK_TYPE_APPLICATION)
@@ -49,6 +51,78 @@ rel_application_open (GApplication  *application,
   else
     rel_window_open_files (window, files, (guint) n_files);
   gtk_window_present (GTK_WINDOW (window));
+}
+
+/* The colour scheme follows the system's (the desktop portal's
+ * "color-scheme": 1 prefers dark), without libadwaita. */
+static void
+apply_color_scheme (GVariant *value)
+{
+  g_autoptr(GVariant) inner = NULL;
+
+  /* Read answers a variant in a variant; SettingChanged one variant. */
+  while (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT))
+    {
+      GVariant *next = g_variant_get_variant (value);
+
+      g_clear_pointer (&inner, g_variant_unref);
+      inner = next;
+      value = next;
+    }
+  if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme",
+                  g_variant_get_uint32 (value) == 1, NULL);
+}
+
+static void
+on_portal_signal (GDBusProxy *proxy,
+                  const char *sender,
+                  const char *signal,
+                  GVariant   *parameters,
+                  gpointer    user_data)
+{
+  const char *name_space = NULL;
+  const char *key = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  if (!g_str_equal (signal, "SettingChanged") ||
+      !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ssv)")))
+    return;
+  g_variant_get (parameters, "(&s&sv)", &name_space, &key, &value);
+  if (g_str_equal (name_space, "org.freedesktop.appearance") && g_str_equal (key, "color-scheme"))
+    apply_color_scheme (value);
+}
+
+static void
+color_scheme_read (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, NULL);
+
+  if (reply != NULL && g_variant_is_of_type (reply, G_VARIANT_TYPE ("(v)")))
+    {
+      g_autoptr(GVariant) value = g_variant_get_child_value (reply, 0);
+
+      apply_color_scheme (value);
+    }
+}
+
+static void
+portal_ready (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(RelApplication) self = user_data;
+
+  /* No portal (no session bus, an old desktop): the theme's default stays. */
+  self->portal = g_dbus_proxy_new_for_bus_finish (result, NULL);
+  if (self->portal == NULL)
+    return;
+  g_signal_connect (self->portal, "g-signal", G_CALLBACK (on_portal_signal), NULL);
+  g_dbus_proxy_call (self->portal, "Read",
+                     g_variant_new ("(ss)", "org.freedesktop.appearance", "color-scheme"),
+                     G_DBUS_CALL_FLAGS_NONE, 2000, NULL, color_scheme_read, NULL);
 }
 
 static void
@@ -106,6 +180,10 @@ rel_application_startup (GApplication *application)
   G_APPLICATION_CLASS (rel_application_parent_class)->startup (application);
 
   gtk_css_provider_load_from_resource (css, "/io/github/relecture/Relecture/style.css");
+  g_dbus_proxy_new_for_bus (G_BUS_TYPE_SESSION, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
+                            NULL, "org.freedesktop.portal.Desktop",
+                            "/org/freedesktop/portal/desktop", "org.freedesktop.portal.Settings",
+                            NULL, portal_ready, g_object_ref (application));
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
@@ -118,9 +196,20 @@ rel_application_startup (GApplication *application)
 }
 
 static void
+rel_application_dispose (GObject *object)
+{
+  RelApplication *self = REL_APPLICATION (object);
+
+  g_clear_object (&self->portal);
+  G_OBJECT_CLASS (rel_application_parent_class)->dispose (object);
+}
+
+static void
 rel_application_class_init (RelApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = rel_application_dispose;
 
   app_class->activate = rel_application_activate;
   app_class->open = rel_application_open;

@@ -259,6 +259,85 @@ test_decisions (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *tooltip)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_widget_get_tooltip_text (child), tooltip) == 0)
+        return child;
+      if ((found = find_button (child, tooltip)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The summary's items can be judged and the summary rated: the feedback is
+ * in the store (as the JSONL export shows it). */
+static void
+test_summary_feedback (void)
+{
+  RelWindow *window = window_on_sample ("crh-pneumologie.txt");
+  GPtrArray *summary = rel_analysis_get_summary (rel_window_get_analysis (window));
+  GtkListBox *list = GTK_LIST_BOX (child (window, "summary_list"));
+  guint n_items = 0;
+  GtkListBoxRow *item_row = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) line = NULL;
+  JsonObject *object;
+
+  for (guint i = 0; i < summary->len; i++)
+    n_items += ((RelSummarySection *) g_ptr_array_index (summary, i))->items->len;
+  /* A heading per section, a row per item. */
+  g_assert_cmpuint (n_rows (GTK_WIDGET (list)), ==, n_items + summary->len);
+
+  for (int i = 0; item_row == NULL; i++)
+    if (gtk_list_box_row_get_selectable (gtk_list_box_get_row_at_index (list, i)))
+      item_row = gtk_list_box_get_row_at_index (list, i);
+  g_signal_emit_by_name (find_button (GTK_WIDGET (item_row), "This item is right"), "clicked");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.rate-summary", NULL);
+  g_signal_emit_by_name (gtk_widget_get_last_child (child (window, "rating_box")), "clicked");
+  gtk_editable_set_text (GTK_EDITABLE (child (window, "rating_comment")), "Complet");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.rate-summary", NULL));
+
+  g_assert_true (rel_store_export (rel_window_get_store (window), REL_EXPORT_JSONL, NULL, NULL,
+                                   out, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_all (out, "", 1, NULL, NULL, NULL);
+  g_output_stream_close (out, NULL, NULL);
+  {
+    g_auto(GStrv) lines = g_strsplit (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                                      "\n", -1);
+    const char *mine = NULL;
+    const char *sha = rel_document_get_sha256 (rel_window_get_document (window));
+
+    for (guint i = 0; lines[i] != NULL; i++)
+      if (strstr (lines[i], sha) != NULL)
+        mine = lines[i];
+    g_assert_nonnull (mine);
+    line = json_from_string (mine, &error);
+  }
+  g_assert_no_error (error);
+  object = json_node_get_object (line);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "summary_feedback")),
+                    ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_object_get_array_member (object,
+                                                                                  "summary_feedback"), 0),
+                     "verdict"), ==, "correct");
+  g_assert_cmpint (json_object_get_int_member (
+                     json_array_get_object_element (json_object_get_array_member (object, "ratings"), 0),
+                     "rating"), ==, 5);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Selecting a code highlights its evidence where the analysis found it. */
 static void
 test_evidence_highlight (void)
@@ -520,6 +599,7 @@ main (int    argc,
   g_test_add_func ("/window/analysis", test_analysis);
   g_test_add_func ("/window/decisions", test_decisions);
   g_test_add_func ("/window/evidence-highlight", test_evidence_highlight);
+  g_test_add_func ("/window/summary-feedback", test_summary_feedback);
   g_test_add_func ("/window/cancel-on-open", test_cancel_on_open);
   g_test_add_func ("/window/worklist", test_worklist);
   g_test_add_func ("/window/french", test_french);

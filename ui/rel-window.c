@@ -1095,7 +1095,7 @@ edit_button (GtkListBoxRow  *row,
   gtk_widget_set_tooltip_text (button, _("Correct this item"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Correct this item"), -1);
-  gtk_widget_add_css_class (button, "flat");
+  gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (button), FALSE);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
   gtk_editable_set_width_chars (GTK_EDITABLE (entry), 40);
