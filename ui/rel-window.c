@@ -1335,6 +1335,16 @@ start_analysis (RelWindow *self)
   set_analysis_status (self, _("Analysis in progress…"), TRUE);
   set_busy (self, TRUE);
 
+  /* Until this build speaks to inference servers, say which engine ran. */
+  {
+    g_autofree char *engine = g_settings_get_string (self->settings, "engine");
+
+    if (g_str_equal (engine, "server"))
+      show_store_message (self, GTK_MESSAGE_INFO,
+                          _("This version analyses reports with the embedded engine only; "
+                            "the inference server set in the preferences is not used."));
+  }
+
   data->document = g_object_ref (self->document);
   data->store = self->store != NULL ? g_object_ref (self->store) : NULL;
   data->user = g_strdup (user_name (self));
