@@ -219,6 +219,11 @@ rel_application_class_init (RelApplicationClass *klass)
 static void
 rel_application_init (RelApplication *self)
 {
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE…]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Review clinical reports (text or PDF) with their "
+                                              "structured summary and suggested CIM-10 codes. "
+                                              "Several files or a folder make a worklist."));
 }
 
 RelApplication *
