@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rel-embedded-engine.h"
+#include "rel-http-engine.h"
 #include "rel-store.h"
 #include "rel-terminology.h"
 
@@ -184,6 +185,11 @@ command_analyze (int    argc,
   g_autofree char *user = NULL;
   gboolean json = FALSE;
   gboolean record = FALSE;
+  g_autofree char *engine_name = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *model = NULL;
+  g_autofree char *api = NULL;
+  gboolean allow_remote = FALSE;
   int max_size_mb = 0;
   int status = EXIT_OK;
   guint n_files;
@@ -196,6 +202,15 @@ command_analyze (int    argc,
       N_("The database (default: relecture.db in the user data folder)"), N_("FILE") },
     { "user", 'u', 0, G_OPTION_ARG_STRING, &user,
       N_("Who records (default: the login name)"), N_("NAME") },
+    { "engine", 'e', 0, G_OPTION_ARG_STRING, &engine_name,
+      N_("embedded (default) or http (an inference server, given with --server)"), N_("ENGINE") },
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server,
+      N_("The inference server (default http://127.0.0.1:8080)"), N_("URL") },
+    { "model", 0, 0, G_OPTION_ARG_STRING, &model, N_("The server's model"), N_("MODEL") },
+    { "api", 0, 0, G_OPTION_ARG_STRING, &api,
+      N_("openai (llama-server, vLLM, Ollama /v1; default) or ollama (/api/chat)"), N_("API") },
+    { "allow-remote", 0, 0, G_OPTION_ARG_NONE, &allow_remote,
+      N_("Allow a server on another computer (HTTPS only)"), NULL },
     { "max-size", 0, 0, G_OPTION_ARG_INT, &max_size_mb,
       N_("Refuse files larger than this (default 20)"), N_("MB") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
@@ -210,6 +225,11 @@ command_analyze (int    argc,
     return usage_error (context, _("no file to analyze"));
   if (max_size_mb < 0)
     return usage_error (context, _("--max-size must be positive"));
+  if (engine_name != NULL && !g_str_equal (engine_name, "embedded") &&
+      !g_str_equal (engine_name, "http"))
+    return usage_error (context, _("--engine is embedded or http"));
+  if (api != NULL && !g_str_equal (api, "openai") && !g_str_equal (api, "ollama"))
+    return usage_error (context, _("--api is openai or ollama"));
 
   if (record || db != NULL)
     {
@@ -229,6 +249,26 @@ command_analyze (int    argc,
       {
         g_printerr ("relecture-cli: %s\n", error->message);
         return EXIT_SOME_FAILED;
+      }
+    if (engine_name != NULL && g_str_equal (engine_name, "http"))
+      {
+        g_autoptr(RelHttpSettings) settings =
+          rel_http_settings_new (server != NULL ? server : "http://127.0.0.1:8080");
+        RelEngine *http;
+
+        settings->model = g_strdup (model);
+        settings->api_key = g_strdup (g_getenv ("RELECTURE_API_KEY"));
+        settings->api = g_strcmp0 (api, "ollama") == 0 ? REL_SERVER_API_OLLAMA
+                                                       : REL_SERVER_API_OPENAI;
+        settings->allow_remote = allow_remote;
+        http = rel_http_engine_new (engine, settings, &error);
+        if (http == NULL)
+          {
+            g_printerr ("relecture-cli: %s\n", error->message);
+            return EXIT_SOME_FAILED;
+          }
+        g_object_unref (engine);
+        engine = http;
       }
   }
   n_files = g_strv_length (files);
@@ -1071,10 +1111,63 @@ command_import (int    argc,
   return EXIT_OK;
 }
 
+/* server check */
+
+static int
+command_server_check (int    argc,
+                      char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(RelHttpSettings) settings = NULL;
+  g_autoptr(RelServerInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *api = NULL;
+  gboolean allow_remote = FALSE;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "api", 0, 0, G_OPTION_ARG_STRING, &api,
+      N_("openai (llama-server, vLLM, Ollama /v1; default) or ollama (/api/tags)"), N_("API") },
+    { "allow-remote", 0, 0, G_OPTION_ARG_NONE, &allow_remote,
+      N_("Allow a server on another computer (HTTPS only)"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("URL — list the models of an inference server"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, _("give the server's URL"));
+  if (api != NULL && !g_str_equal (api, "openai") && !g_str_equal (api, "ollama"))
+    return usage_error (context, _("--api is openai or ollama"));
+
+  settings = rel_http_settings_new (argv[1]);
+  settings->api = g_strcmp0 (api, "ollama") == 0 ? REL_SERVER_API_OLLAMA : REL_SERVER_API_OPENAI;
+  settings->api_key = g_strdup (g_getenv ("RELECTURE_API_KEY"));
+  settings->allow_remote = allow_remote;
+  settings->first_byte_timeout_ms = 10000;
+  info = rel_http_check_server (settings, NULL, &error);
+  if (info == NULL)
+    {
+      g_printerr ("relecture-cli: %s\n", error->message);
+      return EXIT_SOME_FAILED;
+    }
+  g_print (_("Server: %s\n"), info->kind);
+  g_print (_("Round trip: %.1f ms\n"), info->round_trip_ms);
+  g_print (_("Models:\n"));
+  for (guint i = 0; info->models[i] != NULL; i++)
+    g_print ("  %s\n", info->models[i]);
+  return EXIT_OK;
+}
+
 static const Command terminology_commands[] = {
   { "import", command_terminology_import, N_("Import the ATIH CIM-10 file") },
   { "search", command_terminology_search, N_("Search codes by code or words") },
   { "info", command_terminology_info, N_("Describe the nomenclature in use") },
+};
+
+static const Command server_commands[] = {
+  { "check", command_server_check, N_("List the models of an inference server") },
 };
 
 static const Command commands[] = {
@@ -1086,6 +1179,7 @@ static const Command commands[] = {
   { "import", command_import, N_("Merge a JSONL export into the database") },
   { "qualify", command_qualify, N_("Qualify given spans of texts (for evaluation)") },
   { "terminology", NULL, N_("Import, search and describe the CIM-10 nomenclature") },
+  { "server", NULL, N_("Check an inference server") },
 };
 
 static void
@@ -1123,6 +1217,9 @@ dispatch (const char    *prefix,
         {
           if (list[i].func != NULL)
             return list[i].func (argc - 1, argv + 1);
+          if (g_str_equal (list[i].name, "server"))
+            return dispatch ("server ", server_commands, G_N_ELEMENTS (server_commands),
+                             argc - 1, argv + 1);
           return dispatch ("terminology ", terminology_commands,
                            G_N_ELEMENTS (terminology_commands), argc - 1, argv + 1);
         }

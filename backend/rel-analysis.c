@@ -25,6 +25,8 @@ struct _RelAnalysis
   GPtrArray   *summary;
   GArray      *timings;
   GArray      *shifts;      /* Shift: original → pseudonymized offsets */
+  guint        n_unsourced; /* server items dropped: their quote is not in the text */
+  guint        n_dropped_codes;
 };
 
 G_DEFINE_FINAL_TYPE (RelAnalysis, rel_analysis, G_TYPE_OBJECT)
@@ -551,6 +553,10 @@ analysis_to_json (RelAnalysis *self,
   add_string_or_null (builder, "name", self->engine_name);
   add_string_or_null (builder, "model", self->model);
   add_string_or_null (builder, "version", PACKAGE_VERSION);
+  if (self->n_unsourced > 0)
+    add_int (builder, "unsourced", self->n_unsourced);
+  if (self->n_dropped_codes > 0)
+    add_int (builder, "dropped_codes", self->n_dropped_codes);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "phi");
@@ -688,6 +694,70 @@ rel_analysis_to_pseudonymized_json (RelAnalysis *self)
   frame.text = self->pseudonymized;
   frame.shifts = self->shifts;
   return analysis_to_json (self, &frame);
+}
+
+guint
+rel_analysis_from_pseudonymized_offset (RelAnalysis *self,
+                                        guint        offset,
+                                        gboolean     is_end)
+{
+  const Shift *shifts;
+  guint low = 0;
+  guint high;
+
+  g_return_val_if_fail (REL_IS_ANALYSIS (self), offset);
+
+  if (self->shifts->len == 0)
+    return offset;
+
+  /* The last replacement that starts before the offset, in the
+   * pseudonymized text. */
+  shifts = (const Shift *) (gpointer) self->shifts->data;
+  high = self->shifts->len;
+  while (low < high)
+    {
+      guint middle = low + (high - low) / 2;
+
+      if (shifts[middle].start + shifts[middle].shift < offset)
+        low = middle + 1;
+      else
+        high = middle;
+    }
+  if (low == 0)
+    return offset;
+
+  {
+    const Shift *before = &shifts[low - 1];
+    gint64 start = before->start + before->shift;
+
+    if (offset < start + before->replacement)
+      return is_end ? before->end : before->start;
+    return (guint) (offset - before->shift - before->replacement + (before->end - before->start));
+  }
+}
+
+void
+rel_analysis_set_dropped (RelAnalysis *self,
+                          guint        n_unsourced,
+                          guint        n_dropped_codes)
+{
+  g_return_if_fail (REL_IS_ANALYSIS (self));
+  self->n_unsourced = n_unsourced;
+  self->n_dropped_codes = n_dropped_codes;
+}
+
+guint
+rel_analysis_get_n_unsourced (RelAnalysis *self)
+{
+  g_return_val_if_fail (REL_IS_ANALYSIS (self), 0);
+  return self->n_unsourced;
+}
+
+guint
+rel_analysis_get_n_dropped_codes (RelAnalysis *self)
+{
+  g_return_val_if_fail (REL_IS_ANALYSIS (self), 0);
+  return self->n_dropped_codes;
 }
 
 guint

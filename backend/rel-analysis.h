@@ -133,5 +133,19 @@ JsonNode     *rel_analysis_to_pseudonymized_json (RelAnalysis *self);
 guint         rel_analysis_to_pseudonymized_offset (RelAnalysis *self,
                                              guint        offset,
                                              gboolean     is_end);
+/* The converse: an offset inside a replacement goes to the start (or,
+ * @is_end, the end) of the identifying words it replaced. */
+guint         rel_analysis_from_pseudonymized_offset (RelAnalysis *self,
+                                             guint        offset,
+                                             gboolean     is_end);
+
+/* What a server said that could not be kept: summary items whose quote is not
+ * in the text, codes not offered or not codable. Set by the engine that
+ * builds the analysis, before sharing it. */
+void          rel_analysis_set_dropped      (RelAnalysis *self,
+                                             guint        n_unsourced,
+                                             guint        n_dropped_codes);
+guint         rel_analysis_get_n_unsourced  (RelAnalysis *self);
+guint         rel_analysis_get_n_dropped_codes (RelAnalysis *self);
 
 G_END_DECLS
