@@ -18,6 +18,7 @@ struct _RelPreferences
   GtkPasswordEntry *key_entry;
   GtkSwitch        *phi_switch;
   GtkSpinButton    *size_spin;
+  GtkCheckButton   *remote_check;
 
   GSettings        *settings;
 };
@@ -103,6 +104,7 @@ rel_preferences_class_init (RelPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RelPreferences, key_entry);
   gtk_widget_class_bind_template_child (widget_class, RelPreferences, phi_switch);
   gtk_widget_class_bind_template_child (widget_class, RelPreferences, size_spin);
+  gtk_widget_class_bind_template_child (widget_class, RelPreferences, remote_check);
 }
 
 static void
@@ -126,6 +128,8 @@ rel_preferences_init (RelPreferences *self)
   g_settings_bind (self->settings, "server-model", self->model_entry, "text",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "server-api-key", self->key_entry, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "allow-remote-server", self->remote_check, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "show-phi-replacements", self->phi_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);

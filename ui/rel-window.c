@@ -10,6 +10,7 @@
 
 #include "rel-code-search.h"
 #include "rel-embedded-engine.h"
+#include "rel-http-engine.h"
 #include "rel-window.h"
 
 #define MAX_RECENT 5
@@ -86,6 +87,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void refresh_codes          (RelWindow *self);
+static void start_server_analysis  (RelWindow *self);
 static void refresh_worklist_row   (RelWindow *self,
                                     GFile     *file);
 static void show_text              (RelWindow *self);
@@ -1278,6 +1280,204 @@ show_analysis (RelWindow   *self,
     refresh_worklist_row (self, self->file);
 }
 
+/* The inference server, after the embedded analysis: its answer replaces
+ * the embedded one when it comes; if it fails, the embedded one stays. */
+
+typedef struct
+{
+  RelDocument     *document;
+  RelStore        *store;
+  char            *user;
+  RelHttpSettings *settings;
+  RelWindow       *window;      /* for progress only, on the main thread */
+} ServerData;
+
+typedef struct
+{
+  RelWindow   *window;
+  RelDocument *document;
+  gsize        length;
+} Progress;
+
+static void
+server_data_free (ServerData *data)
+{
+  g_clear_object (&data->document);
+  g_clear_object (&data->store);
+  g_free (data->user);
+  rel_http_settings_free (data->settings);
+  g_clear_object (&data->window);
+  g_free (data);
+}
+
+static void
+progress_free (Progress *progress)
+{
+  g_clear_object (&progress->window);
+  g_clear_object (&progress->document);
+  g_free (progress);
+}
+
+static gboolean
+show_progress (gpointer user_data)
+{
+  Progress *progress = user_data;
+  RelWindow *self = progress->window;
+
+  if (self->document == progress->document && self->analysis != NULL &&
+      g_strcmp0 (rel_analysis_get_engine_name (self->analysis), "http") != 0)
+    {
+      g_autofree char *message = g_strdup_printf (
+        g_dngettext (GETTEXT_PACKAGE, "The server is answering… (%u character)",
+                     "The server is answering… (%u characters)", (gulong) progress->length),
+        (guint) progress->length);
+
+      set_analysis_status (self, message, TRUE);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* In the worker thread: hands the length received to the main thread. */
+static void
+on_server_progress (const char *partial,
+                    gpointer    user_data)
+{
+  ServerData *data = user_data;
+  Progress *progress = g_new0 (Progress, 1);
+
+  progress->window = g_object_ref (data->window);
+  progress->document = g_object_ref (data->document);
+  progress->length = strlen (partial);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, show_progress, progress,
+                              (GDestroyNotify) progress_free);
+}
+
+static void
+server_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  ServerData *data = task_data;
+  g_autoptr(RelEngine) embedded = NULL;
+  g_autoptr(RelEngine) http = NULL;
+  GError *error = NULL;
+  AnalysisResult *result;
+  RelAnalysis *analysis;
+
+  embedded = ensure_engine (&error);
+  if (embedded != NULL)
+    http = rel_http_engine_new (embedded, data->settings, &error);
+  if (http == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  rel_http_engine_set_progress (REL_HTTP_ENGINE (http), on_server_progress, data, NULL);
+  analysis = rel_engine_analyze (http, data->document, cancellable, &error);
+  if (analysis == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  result = g_new0 (AnalysisResult, 1);
+  result->analysis = analysis;
+  if (data->store != NULL)
+    result->document_id = rel_store_record_analysis (data->store, analysis, data->user, NULL,
+                                                     &result->store_error);
+  g_task_return_pointer (task, result, (GDestroyNotify) analysis_result_free);
+}
+
+static void show_analysis (RelWindow   *self,
+                           RelAnalysis *analysis);
+
+static void
+server_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(RelWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  AnalysisResult *outcome = g_task_propagate_pointer (G_TASK (result), &error);
+  ServerData *data = g_task_get_task_data (G_TASK (result));
+
+  if (data->document != self->document)
+    {
+      g_clear_pointer (&outcome, analysis_result_free);
+      return;
+    }
+  set_busy (self, FALSE);
+  if (outcome == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        message = g_strdup (_("The server's analysis was stopped; the embedded analysis is "
+                              "shown."));
+      else
+        message = g_strdup_printf (_("The server could not analyse this report: %s The "
+                                     "embedded analysis is shown."), error->message);
+      set_analysis_status (self, message, FALSE);
+      return;
+    }
+  if (outcome->document_id > 0)
+    self->document_id = outcome->document_id;
+  if (outcome->store_error != NULL)
+    show_store_error (self, outcome->store_error);
+  show_analysis (self, outcome->analysis);
+  {
+    guint dropped = rel_analysis_get_n_unsourced (outcome->analysis) +
+                    rel_analysis_get_n_dropped_codes (outcome->analysis);
+    g_autofree char *message = dropped == 0
+      ? g_strdup (_("Analysed by the inference server."))
+      : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Analysed by the inference server; %u item it gave "
+                                      "without a quote of the report, or with a code not "
+                                      "offered, was left out.",
+                                      "Analysed by the inference server; %u items it gave "
+                                      "without a quote of the report, or with a code not "
+                                      "offered, were left out.", dropped), dropped);
+
+    set_analysis_status (self, message, FALSE);
+  }
+  analysis_result_free (outcome);
+}
+
+static RelHttpSettings *
+server_settings (RelWindow *self)
+{
+  g_autofree char *url = g_settings_get_string (self->settings, "server-url");
+  RelHttpSettings *settings = rel_http_settings_new (url);
+  g_autofree char *model = g_settings_get_string (self->settings, "server-model");
+  g_autofree char *key = g_settings_get_string (self->settings, "server-api-key");
+
+  settings->model = model[0] != '\0' ? g_steal_pointer (&model) : NULL;
+  settings->api_key = key[0] != '\0' ? g_steal_pointer (&key) : NULL;
+  /* Ollama's own API listens on 11434; its /v1 speaks OpenAI's. */
+  settings->api = strstr (url, ":11434") != NULL && strstr (url, "/v1") == NULL
+                  ? REL_SERVER_API_OLLAMA : REL_SERVER_API_OPENAI;
+  settings->allow_remote = g_settings_get_boolean (self->settings, "allow-remote-server");
+  return settings;
+}
+
+static void
+start_server_analysis (RelWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ServerData *data = g_new0 (ServerData, 1);
+
+  data->document = g_object_ref (self->document);
+  data->store = self->store != NULL ? g_object_ref (self->store) : NULL;
+  data->user = g_strdup (user_name (self));
+  data->settings = server_settings (self);
+  data->window = g_object_ref (self);
+  set_analysis_status (self, _("Waiting for the inference server…"), TRUE);
+  set_busy (self, TRUE);
+  task = g_task_new (NULL, self->cancellable, server_done, g_object_ref (self));
+  g_task_set_task_data (task, data, (GDestroyNotify) server_data_free);
+  g_task_run_in_thread (task, server_in_thread);
+}
+
 static void
 analysis_done (GObject      *source,
                GAsyncResult *result,
@@ -1311,6 +1511,14 @@ analysis_done (GObject      *source,
     show_store_error (self, outcome->store_error);
   show_analysis (self, outcome->analysis);
   analysis_result_free (outcome);
+
+  /* The embedded result first, on screen; then the server's, if asked for. */
+  {
+    g_autofree char *engine = g_settings_get_string (self->settings, "engine");
+
+    if (g_str_equal (engine, "server"))
+      start_server_analysis (self);
+  }
 }
 
 static void
@@ -1334,16 +1542,6 @@ start_analysis (RelWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.validate", FALSE);
   set_analysis_status (self, _("Analysis in progress…"), TRUE);
   set_busy (self, TRUE);
-
-  /* Until this build speaks to inference servers, say which engine ran. */
-  {
-    g_autofree char *engine = g_settings_get_string (self->settings, "engine");
-
-    if (g_str_equal (engine, "server"))
-      show_store_message (self, GTK_MESSAGE_INFO,
-                          _("This version analyses reports with the embedded engine only; "
-                            "the inference server set in the preferences is not used."));
-  }
 
   data->document = g_object_ref (self->document);
   data->store = self->store != NULL ? g_object_ref (self->store) : NULL;
