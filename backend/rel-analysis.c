@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rel-analysis.h"
+#include "rel-json.h"
 #include "rel-terminology.h"
 
 struct _RelAnalysis
@@ -367,43 +368,13 @@ add_text (JsonBuilder *builder,
 }
 
 static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
 add_offsets (JsonBuilder *builder,
              const Frame *frame,
              guint        start,
              guint        end)
 {
-  add_int (builder, "start", frame_offset (frame, start, FALSE));
-  add_int (builder, "end", frame_offset (frame, end, TRUE));
-}
-
-static void
-add_bool (JsonBuilder *builder,
-          const char  *name,
-          gboolean     value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_boolean_value (builder, value);
-}
-
-static void
-add_string_or_null (JsonBuilder *builder,
-                    const char  *name,
-                    const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  rel_json_set_int (builder, "start", frame_offset (frame, start, FALSE));
+  rel_json_set_int (builder, "end", frame_offset (frame, end, TRUE));
 }
 
 static void
@@ -536,27 +507,27 @@ analysis_to_json (RelAnalysis *self,
   json_builder_set_member_name (builder, "document");
   json_builder_begin_object (builder);
   if (original)
-    add_string_or_null (builder, "path", rel_document_get_path (document));
-  add_string_or_null (builder, "sha256", rel_document_get_sha256 (document));
-  add_int (builder, "length", original ? (gint64) rel_document_get_length (document)
+    rel_json_set_string (builder, "path", rel_document_get_path (document));
+  rel_json_set_string (builder, "sha256", rel_document_get_sha256 (document));
+  rel_json_set_int (builder, "length", original ? (gint64) rel_document_get_length (document)
                                        : (gint64) strlen (frame->text));
-  add_string_or_null (builder, "encoding", rel_document_get_encoding (document));
-  add_string_or_null (builder, "kind", rel_document_get_kind (document) == REL_DOCUMENT_KIND_PDF
+  rel_json_set_string (builder, "encoding", rel_document_get_encoding (document));
+  rel_json_set_string (builder, "kind", rel_document_get_kind (document) == REL_DOCUMENT_KIND_PDF
                                        ? "pdf" : "text");
-  add_int (builder, "pages", rel_document_get_n_pages (document));
+  rel_json_set_int (builder, "pages", rel_document_get_n_pages (document));
   if (!original)
-    add_bool (builder, "pseudonymized", TRUE);
+    rel_json_set_bool (builder, "pseudonymized", TRUE);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "engine");
   json_builder_begin_object (builder);
-  add_string_or_null (builder, "name", self->engine_name);
-  add_string_or_null (builder, "model", self->model);
-  add_string_or_null (builder, "version", PACKAGE_VERSION);
+  rel_json_set_string (builder, "name", self->engine_name);
+  rel_json_set_string (builder, "model", self->model);
+  rel_json_set_string (builder, "version", PACKAGE_VERSION);
   if (self->n_unsourced > 0)
-    add_int (builder, "unsourced", self->n_unsourced);
+    rel_json_set_int (builder, "unsourced", self->n_unsourced);
   if (self->n_dropped_codes > 0)
-    add_int (builder, "dropped_codes", self->n_dropped_codes);
+    rel_json_set_int (builder, "dropped_codes", self->n_dropped_codes);
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "phi");
@@ -567,10 +538,10 @@ analysis_to_json (RelAnalysis *self,
 
       json_builder_begin_object (builder);
       add_offsets (builder, frame, phi->start, phi->end);
-      add_string_or_null (builder, "label", phi->label);
+      rel_json_set_string (builder, "label", phi->label);
       if (original)
         add_text (builder, "text", frame, phi->start, phi->end);
-      add_string_or_null (builder, "replacement", phi->replacement);
+      rel_json_set_string (builder, "replacement", phi->replacement);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -582,7 +553,7 @@ analysis_to_json (RelAnalysis *self,
       const RelSection *section = &g_array_index (self->sections, RelSection, i);
 
       json_builder_begin_object (builder);
-      add_string_or_null (builder, "label", section->label);
+      rel_json_set_string (builder, "label", section->label);
       add_text (builder, "title", frame, section->title_start, section->title_end);
       add_offsets (builder, frame, section->start, section->end);
       json_builder_end_object (builder);
@@ -598,14 +569,14 @@ analysis_to_json (RelAnalysis *self,
       json_builder_begin_object (builder);
       add_offsets (builder, frame, mention->start, mention->end);
       add_text (builder, "text", frame, mention->start, mention->end);
-      add_string_or_null (builder, "code", mention->code);
-      add_bool (builder, "negated", mention->negated);
-      add_bool (builder, "hypothesis", mention->hypothesis);
-      add_bool (builder, "family", mention->family);
-      add_bool (builder, "history", mention->history);
+      rel_json_set_string (builder, "code", mention->code);
+      rel_json_set_bool (builder, "negated", mention->negated);
+      rel_json_set_bool (builder, "hypothesis", mention->hypothesis);
+      rel_json_set_bool (builder, "family", mention->family);
+      rel_json_set_bool (builder, "history", mention->history);
       if (mention->ambiguous)
-        add_bool (builder, "ambiguous", TRUE);
-      add_string_or_null (builder, "section", mention->section);
+        rel_json_set_bool (builder, "ambiguous", TRUE);
+      rel_json_set_string (builder, "section", mention->section);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -618,14 +589,14 @@ analysis_to_json (RelAnalysis *self,
       g_autofree char *display = rel_code_display (code->code);
 
       json_builder_begin_object (builder);
-      add_string_or_null (builder, "code", code->code);
-      add_string_or_null (builder, "display", display);
-      add_string_or_null (builder, "label", code->label);
+      rel_json_set_string (builder, "code", code->code);
+      rel_json_set_string (builder, "display", display);
+      rel_json_set_string (builder, "label", code->label);
       json_builder_set_member_name (builder, "score");
       json_builder_add_double_value (builder, round (code->score * 1000.0) / 1000.0);
-      add_string_or_null (builder, "role", code->role);
+      rel_json_set_string (builder, "role", code->role);
       if (code->ambiguous)
-        add_bool (builder, "ambiguous", TRUE);
+        rel_json_set_bool (builder, "ambiguous", TRUE);
       add_evidence (builder, frame, code->evidence, TRUE);
       json_builder_end_object (builder);
     }
@@ -638,7 +609,7 @@ analysis_to_json (RelAnalysis *self,
       const RelSummarySection *section = g_ptr_array_index (self->summary, i);
 
       json_builder_begin_object (builder);
-      add_string_or_null (builder, "section", section->section);
+      rel_json_set_string (builder, "section", section->section);
       json_builder_set_member_name (builder, "items");
       json_builder_begin_array (builder);
       for (guint j = 0; j < section->items->len; j++)
@@ -647,7 +618,7 @@ analysis_to_json (RelAnalysis *self,
           g_autofree char *words = item_text (self, frame, item);
 
           json_builder_begin_object (builder);
-          add_string_or_null (builder, "text", words);
+          rel_json_set_string (builder, "text", words);
           add_evidence (builder, frame, item->evidence, FALSE);
           json_builder_end_object (builder);
         }

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "rel-json.h"
 #include "rel-store-private.h"
 #include "rel-terminology.h"
 
@@ -134,18 +135,6 @@ add_concept (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
-static void
-add_string (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 /* One Condition per kept code: the code of the ATIH CIM-10 code system of
  * the French terminology server, confirmed, about the document (the store
  * knows no patient), with the PMSI role as an extension. No report text. */
@@ -169,9 +158,9 @@ export_fhir (RelStore       *self,
     return FALSE;
 
   json_builder_begin_object (builder);
-  add_string (builder, "resourceType", "Bundle");
-  add_string (builder, "type", "collection");
-  add_string (builder, "timestamp", timestamp);
+  rel_json_set_string (builder, "resourceType", "Bundle");
+  rel_json_set_string (builder, "type", "collection");
+  rel_json_set_string (builder, "timestamp", timestamp);
   json_builder_set_member_name (builder, "entry");
   json_builder_begin_array (builder);
 
@@ -189,18 +178,18 @@ export_fhir (RelStore       *self,
         return FALSE;
 
       json_builder_begin_object (builder);
-      add_string (builder, "fullUrl", full_url);
+      rel_json_set_string (builder, "fullUrl", full_url);
       json_builder_set_member_name (builder, "resource");
       json_builder_begin_object (builder);
-      add_string (builder, "resourceType", "Condition");
-      add_string (builder, "id", uuid);
+      rel_json_set_string (builder, "resourceType", "Condition");
+      rel_json_set_string (builder, "id", uuid);
       if (role != NULL)
         {
           json_builder_set_member_name (builder, "extension");
           json_builder_begin_array (builder);
           json_builder_begin_object (builder);
-          add_string (builder, "url", FHIR_ROLE_EXTENSION);
-          add_string (builder, "valueCode", role);
+          rel_json_set_string (builder, "url", FHIR_ROLE_EXTENSION);
+          rel_json_set_string (builder, "valueCode", role);
           json_builder_end_object (builder);
           json_builder_end_array (builder);
         }
@@ -220,14 +209,14 @@ export_fhir (RelStore       *self,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "identifier");
       json_builder_begin_object (builder);
-      add_string (builder, "system", FHIR_DOCUMENT_SYSTEM);
-      add_string (builder, "value", (const char *) sqlite3_column_text (query, 4));
+      rel_json_set_string (builder, "system", FHIR_DOCUMENT_SYSTEM);
+      rel_json_set_string (builder, "value", (const char *) sqlite3_column_text (query, 4));
       json_builder_end_object (builder);
       json_builder_end_object (builder);
-      add_string (builder, "recordedDate", (const char *) sqlite3_column_text (query, 6));
+      rel_json_set_string (builder, "recordedDate", (const char *) sqlite3_column_text (query, 6));
       json_builder_set_member_name (builder, "recorder");
       json_builder_begin_object (builder);
-      add_string (builder, "display", (const char *) sqlite3_column_text (query, 5));
+      rel_json_set_string (builder, "display", (const char *) sqlite3_column_text (query, 5));
       json_builder_end_object (builder);
       json_builder_end_object (builder);
       json_builder_end_object (builder);
@@ -256,14 +245,14 @@ evidence_of (JsonObject *analysis,
 
   if (analysis == NULL)
     return NULL;
-  codes = json_object_get_array_member (analysis, "codes");
+  codes = rel_json_get_array (analysis, "codes");
   for (guint i = 0; codes != NULL && i < json_array_get_length (codes); i++)
     {
-      JsonObject *entry = json_array_get_object_element (codes, i);
+      JsonObject *entry = rel_json_get_element (codes, i);
 
       if (entry != NULL &&
-          g_strcmp0 (json_object_get_string_member_with_default (entry, "code", NULL), code) == 0)
-        return json_object_get_array_member (entry, "evidence");
+          g_strcmp0 (rel_json_get_string (entry, "code"), code) == 0)
+        return rel_json_get_array (entry, "evidence");
     }
   return NULL;
 }
@@ -276,15 +265,15 @@ add_evidence (JsonBuilder *builder,
   json_builder_begin_array (builder);
   for (guint i = 0; evidence != NULL && i < json_array_get_length (evidence); i++)
     {
-      JsonObject *span = json_array_get_object_element (evidence, i);
+      JsonObject *span = rel_json_get_element (evidence, i);
 
       if (span == NULL)
         continue;
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "start");
-      json_builder_add_int_value (builder, json_object_get_int_member_with_default (span, "start", 0));
+      json_builder_add_int_value (builder, rel_json_get_int (span, "start", 0));
       json_builder_set_member_name (builder, "end");
-      json_builder_add_int_value (builder, json_object_get_int_member_with_default (span, "end", 0));
+      json_builder_add_int_value (builder, rel_json_get_int (span, "end", 0));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -322,15 +311,15 @@ add_decisions (RelStore     *self,
           in_rejected = TRUE;
         }
       json_builder_begin_object (builder);
-      add_string (builder, "code", code);
-      add_string (builder, "label", (const char *) sqlite3_column_text (query, 1));
-      add_string (builder, "role", (const char *) sqlite3_column_text (query, 2));
-      add_string (builder, "status", status);
-      add_string (builder, "origin", (const char *) sqlite3_column_text (query, 4));
-      add_string (builder, "replaces", (const char *) sqlite3_column_text (query, 5));
-      add_string (builder, "user", (const char *) sqlite3_column_text (query, 6));
-      add_string (builder, "time", (const char *) sqlite3_column_text (query, 7));
-      add_string (builder, "comment", (const char *) sqlite3_column_text (query, 8));
+      rel_json_set_string (builder, "code", code);
+      rel_json_set_string (builder, "label", (const char *) sqlite3_column_text (query, 1));
+      rel_json_set_string (builder, "role", (const char *) sqlite3_column_text (query, 2));
+      rel_json_set_string (builder, "status", status);
+      rel_json_set_string (builder, "origin", (const char *) sqlite3_column_text (query, 4));
+      rel_json_set_string (builder, "replaces", (const char *) sqlite3_column_text (query, 5));
+      rel_json_set_string (builder, "user", (const char *) sqlite3_column_text (query, 6));
+      rel_json_set_string (builder, "time", (const char *) sqlite3_column_text (query, 7));
+      rel_json_set_string (builder, "comment", (const char *) sqlite3_column_text (query, 8));
       add_evidence (builder, evidence_of (analysis, code));
       json_builder_end_object (builder);
     }
@@ -365,14 +354,14 @@ add_feedback (RelStore     *self,
     while (rel_store_step (self, query, &has_row, error) && has_row)
       {
         json_builder_begin_object (builder);
-        add_string (builder, "section", (const char *) sqlite3_column_text (query, 0));
+        rel_json_set_string (builder, "section", (const char *) sqlite3_column_text (query, 0));
         json_builder_set_member_name (builder, "item");
         json_builder_add_int_value (builder, sqlite3_column_int (query, 1));
-        add_string (builder, "item_text", (const char *) sqlite3_column_text (query, 2));
-        add_string (builder, "verdict", (const char *) sqlite3_column_text (query, 3));
-        add_string (builder, "edited_text", (const char *) sqlite3_column_text (query, 4));
-        add_string (builder, "user", (const char *) sqlite3_column_text (query, 5));
-        add_string (builder, "time", (const char *) sqlite3_column_text (query, 6));
+        rel_json_set_string (builder, "item_text", (const char *) sqlite3_column_text (query, 2));
+        rel_json_set_string (builder, "verdict", (const char *) sqlite3_column_text (query, 3));
+        rel_json_set_string (builder, "edited_text", (const char *) sqlite3_column_text (query, 4));
+        rel_json_set_string (builder, "user", (const char *) sqlite3_column_text (query, 5));
+        rel_json_set_string (builder, "time", (const char *) sqlite3_column_text (query, 6));
         json_builder_end_object (builder);
       }
     json_builder_end_array (builder);
@@ -393,11 +382,11 @@ add_feedback (RelStore     *self,
     while (rel_store_step (self, query, &has_row, error) && has_row)
       {
         json_builder_begin_object (builder);
-        add_string (builder, "user", (const char *) sqlite3_column_text (query, 0));
+        rel_json_set_string (builder, "user", (const char *) sqlite3_column_text (query, 0));
         json_builder_set_member_name (builder, "rating");
         json_builder_add_int_value (builder, sqlite3_column_int (query, 1));
-        add_string (builder, "comment", (const char *) sqlite3_column_text (query, 2));
-        add_string (builder, "time", (const char *) sqlite3_column_text (query, 3));
+        rel_json_set_string (builder, "comment", (const char *) sqlite3_column_text (query, 2));
+        rel_json_set_string (builder, "time", (const char *) sqlite3_column_text (query, 3));
         json_builder_end_object (builder);
       }
     json_builder_end_array (builder);
@@ -469,12 +458,12 @@ export_jsonl (RelStore       *self,
 
       builder = json_builder_new ();
       json_builder_begin_object (builder);
-      add_string (builder, "format", JSONL_FORMAT);
-      add_string (builder, "sha256", (const char *) sqlite3_column_text (query, 0));
-      add_string (builder, "title", (const char *) sqlite3_column_text (query, 1));
-      add_string (builder, "kind", (const char *) sqlite3_column_text (query, 2));
-      add_string (builder, "status", (const char *) sqlite3_column_text (query, 3));
-      add_string (builder, "text", (const char *) sqlite3_column_text (query, 4));
+      rel_json_set_string (builder, "format", JSONL_FORMAT);
+      rel_json_set_string (builder, "sha256", (const char *) sqlite3_column_text (query, 0));
+      rel_json_set_string (builder, "title", (const char *) sqlite3_column_text (query, 1));
+      rel_json_set_string (builder, "kind", (const char *) sqlite3_column_text (query, 2));
+      rel_json_set_string (builder, "status", (const char *) sqlite3_column_text (query, 3));
+      rel_json_set_string (builder, "text", (const char *) sqlite3_column_text (query, 4));
       if (analysis_object != NULL && json_object_has_member (analysis_object, "engine"))
         {
           json_builder_set_member_name (builder, "engine");
@@ -536,18 +525,6 @@ rel_store_export (RelStore        *self,
 
 /* Import */
 
-static const char *
-member_string (JsonObject *object,
-               const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static gboolean
 is_sha256 (const char *text)
 {
@@ -581,11 +558,11 @@ merge_decision (RelStore    *self,
 {
   g_autoptr(RelStatement) current = NULL;
   g_autoptr(RelStatement) upsert = NULL;
-  const char *code = member_string (entry, "code");
-  const char *status = member_string (entry, "status");
-  const char *origin = member_string (entry, "origin");
-  const char *time = member_string (entry, "time");
-  const char *role = member_string (entry, "role");
+  const char *code = rel_json_get_string (entry, "code");
+  const char *status = rel_json_get_string (entry, "status");
+  const char *origin = rel_json_get_string (entry, "origin");
+  const char *time = rel_json_get_string (entry, "time");
+  const char *role = rel_json_get_string (entry, "role");
   gboolean has_row = FALSE;
   g_autofree char *after = NULL;
   static const char * const statuses[] = { "accepted", "rejected", "added", "modified", NULL };
@@ -623,15 +600,15 @@ merge_decision (RelStore    *self,
     return FALSE;
   sqlite3_bind_int64 (upsert, 1, document_id);
   rel_statement_bind_text (upsert, 2, code);
-  rel_statement_bind_text (upsert, 3, member_string (entry, "label"));
+  rel_statement_bind_text (upsert, 3, rel_json_get_string (entry, "label"));
   rel_statement_bind_text (upsert, 4, g_str_equal (status, "rejected") ? NULL : role);
   rel_statement_bind_text (upsert, 5, status);
   rel_statement_bind_text (upsert, 6, origin);
-  rel_statement_bind_text (upsert, 7, member_string (entry, "replaces"));
-  rel_statement_bind_text (upsert, 8, member_string (entry, "user") != NULL
-                                      ? member_string (entry, "user") : user);
+  rel_statement_bind_text (upsert, 7, rel_json_get_string (entry, "replaces"));
+  rel_statement_bind_text (upsert, 8, rel_json_get_string (entry, "user") != NULL
+                                      ? rel_json_get_string (entry, "user") : user);
   rel_statement_bind_text (upsert, 9, time);
-  rel_statement_bind_text (upsert, 10, member_string (entry, "comment"));
+  rel_statement_bind_text (upsert, 10, rel_json_get_string (entry, "comment"));
   if (!rel_store_step (self, upsert, NULL, error))
     return FALSE;
 
@@ -651,19 +628,19 @@ merge_feedback (RelStore    *self,
                 const char  *user,
                 GError     **error)
 {
-  JsonArray *feedback = json_object_get_array_member (line, "summary_feedback");
-  JsonArray *ratings = json_object_get_array_member (line, "ratings");
+  JsonArray *feedback = rel_json_get_array (line, "summary_feedback");
+  JsonArray *ratings = rel_json_get_array (line, "ratings");
   static const char * const verdicts[] = { "correct", "wrong", "edited", NULL };
 
   for (guint i = 0; feedback != NULL && i < json_array_get_length (feedback); i++)
     {
-      JsonObject *entry = json_array_get_object_element (feedback, i);
+      JsonObject *entry = rel_json_get_element (feedback, i);
       g_autoptr(RelStatement) upsert = NULL;
-      const char *verdict = entry != NULL ? member_string (entry, "verdict") : NULL;
+      const char *verdict = entry != NULL ? rel_json_get_string (entry, "verdict") : NULL;
 
       if (verdict == NULL || !g_strv_contains (verdicts, verdict) ||
-          member_string (entry, "section") == NULL || member_string (entry, "item_text") == NULL ||
-          member_string (entry, "time") == NULL)
+          rel_json_get_string (entry, "section") == NULL || rel_json_get_string (entry, "item_text") == NULL ||
+          rel_json_get_string (entry, "time") == NULL)
         {
           g_set_error (error, REL_STORE_ERROR, REL_STORE_ERROR_INVALID,
                        _("a summary judgement is incomplete"));
@@ -682,27 +659,27 @@ merge_feedback (RelStore    *self,
       if (upsert == NULL)
         return FALSE;
       sqlite3_bind_int64 (upsert, 1, document_id);
-      rel_statement_bind_text (upsert, 2, member_string (entry, "section"));
-      sqlite3_bind_int64 (upsert, 3, json_object_get_int_member_with_default (entry, "item", 0));
-      rel_statement_bind_text (upsert, 4, member_string (entry, "item_text"));
+      rel_statement_bind_text (upsert, 2, rel_json_get_string (entry, "section"));
+      sqlite3_bind_int64 (upsert, 3, rel_json_get_int (entry, "item", 0));
+      rel_statement_bind_text (upsert, 4, rel_json_get_string (entry, "item_text"));
       rel_statement_bind_text (upsert, 5, verdict);
-      rel_statement_bind_text (upsert, 6, member_string (entry, "edited_text"));
-      rel_statement_bind_text (upsert, 7, member_string (entry, "user") != NULL
-                                          ? member_string (entry, "user") : user);
-      rel_statement_bind_text (upsert, 8, member_string (entry, "time"));
+      rel_statement_bind_text (upsert, 6, rel_json_get_string (entry, "edited_text"));
+      rel_statement_bind_text (upsert, 7, rel_json_get_string (entry, "user") != NULL
+                                          ? rel_json_get_string (entry, "user") : user);
+      rel_statement_bind_text (upsert, 8, rel_json_get_string (entry, "time"));
       if (!rel_store_step (self, upsert, NULL, error))
         return FALSE;
     }
 
   for (guint i = 0; ratings != NULL && i < json_array_get_length (ratings); i++)
     {
-      JsonObject *entry = json_array_get_object_element (ratings, i);
+      JsonObject *entry = rel_json_get_element (ratings, i);
       g_autoptr(RelStatement) upsert = NULL;
-      gint64 rating = entry != NULL ? json_object_get_int_member_with_default (entry, "rating", 0)
+      gint64 rating = entry != NULL ? rel_json_get_int (entry, "rating", 0)
                                     : 0;
 
-      if (rating < 1 || rating > 5 || member_string (entry, "user") == NULL ||
-          member_string (entry, "time") == NULL)
+      if (rating < 1 || rating > 5 || rel_json_get_string (entry, "user") == NULL ||
+          rel_json_get_string (entry, "time") == NULL)
         {
           g_set_error (error, REL_STORE_ERROR, REL_STORE_ERROR_INVALID,
                        _("a summary rating is incomplete"));
@@ -717,10 +694,10 @@ merge_feedback (RelStore    *self,
       if (upsert == NULL)
         return FALSE;
       sqlite3_bind_int64 (upsert, 1, document_id);
-      rel_statement_bind_text (upsert, 2, member_string (entry, "user"));
+      rel_statement_bind_text (upsert, 2, rel_json_get_string (entry, "user"));
       sqlite3_bind_int64 (upsert, 3, rating);
-      rel_statement_bind_text (upsert, 4, member_string (entry, "comment"));
-      rel_statement_bind_text (upsert, 5, member_string (entry, "time"));
+      rel_statement_bind_text (upsert, 4, rel_json_get_string (entry, "comment"));
+      rel_statement_bind_text (upsert, 5, rel_json_get_string (entry, "time"));
       if (!rel_store_step (self, upsert, NULL, error))
         return FALSE;
     }
@@ -821,13 +798,13 @@ rel_store_import_jsonl (RelStore      *self,
           goto failed;
         }
       line = json_node_get_object (root);
-      if (g_strcmp0 (member_string (line, "format"), JSONL_FORMAT) != 0)
+      if (g_strcmp0 (rel_json_get_string (line, "format"), JSONL_FORMAT) != 0)
         {
           bad_line (error, number, _("unknown format"));
           goto failed;
         }
-      sha256 = member_string (line, "sha256");
-      pseudonymized = member_string (line, "text");
+      sha256 = rel_json_get_string (line, "sha256");
+      pseudonymized = rel_json_get_string (line, "text");
       if (!is_sha256 (sha256) || pseudonymized == NULL)
         {
           bad_line (error, number, _("no document"));
@@ -835,9 +812,9 @@ rel_store_import_jsonl (RelStore      *self,
         }
 
       document_id = rel_store_insert_document (self, sha256, NULL,
-                                               member_string (line, "title") != NULL
-                                               ? member_string (line, "title") : sha256,
-                                               g_strcmp0 (member_string (line, "kind"), "pdf") == 0
+                                               rel_json_get_string (line, "title") != NULL
+                                               ? rel_json_get_string (line, "title") : sha256,
+                                               g_strcmp0 (rel_json_get_string (line, "kind"), "pdf") == 0
                                                ? "pdf" : "text",
                                                NULL, user, &created, error);
       if (document_id == 0)
@@ -860,11 +837,11 @@ rel_store_import_jsonl (RelStore      *self,
       for (const char * const *member = (const char * const[]) { "codes", "rejected", NULL };
            *member != NULL; member++)
         {
-          JsonArray *entries = json_object_get_array_member (line, *member);
+          JsonArray *entries = rel_json_get_array (line, *member);
 
           for (guint i = 0; entries != NULL && i < json_array_get_length (entries); i++)
             {
-              JsonObject *entry = json_array_get_object_element (entries, i);
+              JsonObject *entry = rel_json_get_element (entries, i);
               g_autoptr(GError) entry_error = NULL;
 
               if (entry == NULL ||
@@ -886,7 +863,7 @@ rel_store_import_jsonl (RelStore      *self,
         g_autoptr(GError) entry_error = NULL;
 
         if (!merge_feedback (self, document_id, line, user, &entry_error) ||
-            !merge_status (self, document_id, member_string (line, "status"), user, &entry_error))
+            !merge_status (self, document_id, rel_json_get_string (line, "status"), user, &entry_error))
           {
             if (entry_error->domain == REL_STORE_ERROR &&
                 entry_error->code == REL_STORE_ERROR_INVALID)

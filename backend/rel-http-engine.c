@@ -21,6 +21,7 @@
 #include "rel-data-resources.h"
 #include "rel-embedded-engine.h"
 #include "rel-http-engine.h"
+#include "rel-json.h"
 
 #define INSTRUCTION_PATH "/io/github/relecture/Relecture/lexicons/server-instruction.txt"
 #define MAX_ERROR_BODY (64 * 1024)
@@ -54,45 +55,6 @@ static const char * const section_labels[] = {
   "examen_clinique", "examens_complementaires", "evolution", "conclusion", "traitement",
   "traitement_sortie", "suivi", "autre", NULL
 };
-
-/* A server's JSON is checked before it is read: none of these complain
- * about a member of the wrong type, they answer %NULL. */
-static JsonArray *
-member_array (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static JsonObject *
-member_object (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonObject *
-element_object (JsonArray *array,
-                guint      index)
-{
-  JsonNode *node = json_array_get_element (array, index);
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
-}
 
 /* Settings */
 
@@ -347,7 +309,7 @@ server_message (const char *body,
     return g_strdup (json_node_get_string (error));
   if (JSON_NODE_HOLDS_OBJECT (error))
     {
-      const char *message = member_string (json_node_get_object (error), "message");
+      const char *message = rel_json_get_string (json_node_get_object (error), "message");
 
       return message != NULL ? g_strdup (message) : NULL;
     }
@@ -417,11 +379,11 @@ handle_line (Exchange   *exchange,
 
   if (exchange->api == REL_SERVER_API_OPENAI)
     {
-      JsonArray *choices = member_array (object, "choices");
+      JsonArray *choices = rel_json_get_array (object, "choices");
       JsonObject *choice = choices != NULL && json_array_get_length (choices) > 0
-                           ? element_object (choices, 0) : NULL;
-      const char *text = member_string (member_object (choice, "delta"), "content");
-      const char *reason = member_string (choice, "finish_reason");
+                           ? rel_json_get_element (choices, 0) : NULL;
+      const char *text = rel_json_get_string (rel_json_get_object (choice, "delta"), "content");
+      const char *reason = rel_json_get_string (choice, "finish_reason");
 
       if (choice == NULL)
         return;
@@ -435,7 +397,7 @@ handle_line (Exchange   *exchange,
     }
   else
     {
-      const char *text = member_string (member_object (object, "message"), "content");
+      const char *text = rel_json_get_string (rel_json_get_object (object, "message"), "content");
       JsonNode *done = json_object_get_member (object, "done");
 
       if (text != NULL)
@@ -443,7 +405,7 @@ handle_line (Exchange   *exchange,
       if (done != NULL && JSON_NODE_HOLDS_VALUE (done) &&
           json_node_get_value_type (done) == G_TYPE_BOOLEAN && json_node_get_boolean (done))
         {
-          const char *reason = member_string (object, "done_reason");
+          const char *reason = rel_json_get_string (object, "done_reason");
 
           g_free (exchange->finish_reason);
           exchange->finish_reason = g_strdup (reason != NULL ? reason : "stop");
@@ -716,22 +678,13 @@ exchange_clear (Exchange *exchange)
 /* The request */
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
-}
-
-static void
 begin_property (JsonBuilder *builder,
                 const char  *name,
                 const char  *type)
 {
   json_builder_set_member_name (builder, name);
   json_builder_begin_object (builder);
-  add_string (builder, "type", type);
+  rel_json_set_string (builder, "type", type);
 }
 
 static void
@@ -770,14 +723,14 @@ answer_schema (GPtrArray *candidates)
   static const char * const roles[] = { "DP", "DAS" };
 
   json_builder_begin_object (builder);
-  add_string (builder, "type", "object");
+  rel_json_set_string (builder, "type", "object");
   json_builder_set_member_name (builder, "properties");
   json_builder_begin_object (builder);
 
   begin_property (builder, "summary", "array");
   json_builder_set_member_name (builder, "items");
   json_builder_begin_object (builder);
-  add_string (builder, "type", "object");
+  rel_json_set_string (builder, "type", "object");
   json_builder_set_member_name (builder, "properties");
   json_builder_begin_object (builder);
   begin_property (builder, "section", "string");
@@ -795,7 +748,7 @@ answer_schema (GPtrArray *candidates)
   begin_property (builder, "codes", "array");
   json_builder_set_member_name (builder, "items");
   json_builder_begin_object (builder);
-  add_string (builder, "type", "object");
+  rel_json_set_string (builder, "type", "object");
   json_builder_set_member_name (builder, "properties");
   json_builder_begin_object (builder);
   begin_property (builder, "code", "string");
@@ -905,16 +858,16 @@ request_body (RelHttpEngine *self,
 
   json_builder_begin_object (builder);
   if (settings->model != NULL && settings->model[0] != '\0')
-    add_string (builder, "model", settings->model);
+    rel_json_set_string (builder, "model", settings->model);
   json_builder_set_member_name (builder, "messages");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
-  add_string (builder, "role", "system");
-  add_string (builder, "content", self->instruction);
+  rel_json_set_string (builder, "role", "system");
+  rel_json_set_string (builder, "content", self->instruction);
   json_builder_end_object (builder);
   json_builder_begin_object (builder);
-  add_string (builder, "role", "user");
-  add_string (builder, "content", user);
+  rel_json_set_string (builder, "role", "user");
+  rel_json_set_string (builder, "content", user);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "stream");
@@ -943,10 +896,10 @@ request_body (RelHttpEngine *self,
       if (format == FORMAT_SCHEMA)
         {
           /* The nested form: llama-server ignores a flat "schema". */
-          add_string (builder, "type", "json_schema");
+          rel_json_set_string (builder, "type", "json_schema");
           json_builder_set_member_name (builder, "json_schema");
           json_builder_begin_object (builder);
-          add_string (builder, "name", "relecture_analysis");
+          rel_json_set_string (builder, "name", "relecture_analysis");
           json_builder_set_member_name (builder, "strict");
           json_builder_add_boolean_value (builder, TRUE);
           json_builder_set_member_name (builder, "schema");
@@ -955,7 +908,7 @@ request_body (RelHttpEngine *self,
         }
       else
         {
-          add_string (builder, "type", "json_object");
+          rel_json_set_string (builder, "type", "json_object");
         }
       json_builder_end_object (builder);
     }
@@ -1120,8 +1073,8 @@ build_analysis (RelHttpEngine  *self,
   RelAnalysis *analysis;
 
   object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-  items = member_array (object, "summary");
-  chosen = member_array (object, "codes");
+  items = rel_json_get_array (object, "summary");
+  chosen = rel_json_get_array (object, "codes");
   if (items == NULL || chosen == NULL)
     {
       g_set_error_literal (error, REL_HTTP_ENGINE_ERROR, REL_HTTP_ENGINE_ERROR_INVALID,
@@ -1138,12 +1091,12 @@ build_analysis (RelHttpEngine  *self,
   codes = g_ptr_array_new_with_free_func ((GDestroyNotify) rel_code_suggestion_free);
   for (guint i = 0; i < json_array_get_length (chosen); i++)
     {
-      JsonObject *entry = element_object (chosen, i);
-      g_autofree char *code = member_string (entry, "code") != NULL
-                              ? rel_code_normalize (member_string (entry, "code")) : NULL;
+      JsonObject *entry = rel_json_get_element (chosen, i);
+      g_autofree char *code = rel_json_get_string (entry, "code") != NULL
+                              ? rel_code_normalize (rel_json_get_string (entry, "code")) : NULL;
       const RelConcept *concept = code != NULL ? rel_terminology_lookup (self->terminology, code)
                                                : NULL;
-      const char *role = member_string (entry, "role");
+      const char *role = rel_json_get_string (entry, "role");
       RelCodeSuggestion *suggestion = NULL;
       GPtrArray *known = rel_analysis_get_codes (base);
       RelSpan span;
@@ -1191,8 +1144,8 @@ build_analysis (RelHttpEngine  *self,
               g_ptr_array_add (codes, suggestion);
             }
         }
-      if (member_string (entry, "quote") != NULL &&
-          ground (base, member_string (entry, "quote"), &span))
+      if (rel_json_get_string (entry, "quote") != NULL &&
+          ground (base, rel_json_get_string (entry, "quote"), &span))
         add_span (suggestion->evidence, span.start, span.end);
     }
 
@@ -1200,15 +1153,15 @@ build_analysis (RelHttpEngine  *self,
   summary = g_ptr_array_new_with_free_func ((GDestroyNotify) rel_summary_section_free);
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
-      JsonObject *entry = element_object (items, i);
-      const char *section = member_string (entry, "section");
-      const char *text = member_string (entry, "text");
+      JsonObject *entry = rel_json_get_element (items, i);
+      const char *section = rel_json_get_string (entry, "section");
+      const char *text = rel_json_get_string (entry, "text");
       RelSummarySection *group = NULL;
       RelSummaryItem *item;
       RelSpan span;
 
-      if (text == NULL || text[0] == '\0' || member_string (entry, "quote") == NULL ||
-          !ground (base, member_string (entry, "quote"), &span))
+      if (text == NULL || text[0] == '\0' || rel_json_get_string (entry, "quote") == NULL ||
+          !ground (base, rel_json_get_string (entry, "quote"), &span))
         {
           n_unsourced++;
           continue;
@@ -1514,13 +1467,13 @@ rel_http_check_server (const RelHttpSettings  *settings,
     }
 
   {
-    JsonArray *list = member_array (object, ollama ? "models" : "data");
+    JsonArray *list = rel_json_get_array (object, ollama ? "models" : "data");
 
     for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
       {
-        JsonObject *model = element_object (list, i);
-        const char *name = member_string (model, ollama ? "name" : "id");
-        const char *owner = member_string (model, "owned_by");
+        JsonObject *model = rel_json_get_element (list, i);
+        const char *name = rel_json_get_string (model, ollama ? "name" : "id");
+        const char *owner = rel_json_get_string (model, "owned_by");
 
         if (name != NULL)
           g_ptr_array_add (models, g_strdup (name));

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rel-json.h"
 #include "rel-store-private.h"
 
 #define APPLICATION_ID 1380273219 /* "RELC" */
@@ -1331,18 +1332,6 @@ get_decision (RelStore     *self,
   return TRUE;
 }
 
-static void
-add_member (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 /* The state of a decision as the audit log keeps it; %NULL for none. */
 static char *
 decision_to_json (const RelDecision *decision)
@@ -1355,15 +1344,15 @@ decision_to_json (const RelDecision *decision)
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  add_member (builder, "code", decision->code);
-  add_member (builder, "label", decision->label);
-  add_member (builder, "role", decision->role);
-  add_member (builder, "status", decision->status);
-  add_member (builder, "origin", decision->origin);
-  add_member (builder, "replaces", decision->replaces);
-  add_member (builder, "user", decision->user);
-  add_member (builder, "time", decision->time);
-  add_member (builder, "comment", decision->comment);
+  rel_json_set_string (builder, "code", decision->code);
+  rel_json_set_string (builder, "label", decision->label);
+  rel_json_set_string (builder, "role", decision->role);
+  rel_json_set_string (builder, "status", decision->status);
+  rel_json_set_string (builder, "origin", decision->origin);
+  rel_json_set_string (builder, "replaces", decision->replaces);
+  rel_json_set_string (builder, "user", decision->user);
+  rel_json_set_string (builder, "time", decision->time);
+  rel_json_set_string (builder, "comment", decision->comment);
   json_builder_set_member_name (builder, "analysis");
   json_builder_add_int_value (builder, decision->analysis_id);
   json_builder_end_object (builder);
@@ -1391,18 +1380,16 @@ decision_from_json (const char  *text,
   object = json_node_get_object (root);
   decision = g_new0 (RelDecision, 1);
   decision->document_id = document_id;
-  decision->code = g_strdup (json_object_get_string_member_with_default (object, "code", NULL));
-  decision->label = g_strdup (json_object_get_string_member_with_default (object, "label", NULL));
-  decision->role = g_strdup (json_object_get_string_member_with_default (object, "role", NULL));
-  decision->status = g_strdup (json_object_get_string_member_with_default (object, "status", NULL));
-  decision->origin = g_strdup (json_object_get_string_member_with_default (object, "origin", NULL));
-  decision->replaces = g_strdup (json_object_get_string_member_with_default (object, "replaces",
-                                                                              NULL));
-  decision->user = g_strdup (json_object_get_string_member_with_default (object, "user", NULL));
-  decision->time = g_strdup (json_object_get_string_member_with_default (object, "time", NULL));
-  decision->comment = g_strdup (json_object_get_string_member_with_default (object, "comment",
-                                                                             NULL));
-  decision->analysis_id = json_object_get_int_member_with_default (object, "analysis", 0);
+  decision->code = g_strdup (rel_json_get_string (object, "code"));
+  decision->label = g_strdup (rel_json_get_string (object, "label"));
+  decision->role = g_strdup (rel_json_get_string (object, "role"));
+  decision->status = g_strdup (rel_json_get_string (object, "status"));
+  decision->origin = g_strdup (rel_json_get_string (object, "origin"));
+  decision->replaces = g_strdup (rel_json_get_string (object, "replaces"));
+  decision->user = g_strdup (rel_json_get_string (object, "user"));
+  decision->time = g_strdup (rel_json_get_string (object, "time"));
+  decision->comment = g_strdup (rel_json_get_string (object, "comment"));
+  decision->analysis_id = rel_json_get_int (object, "analysis", 0);
   return decision;
 }
 
@@ -1803,21 +1790,19 @@ summary_item_text (JsonNode    *analysis,
 
   if (analysis == NULL || !JSON_NODE_HOLDS_OBJECT (analysis))
     return NULL;
-  summary = json_object_get_array_member (json_node_get_object (analysis), "summary");
+  summary = rel_json_get_array (json_node_get_object (analysis), "summary");
   for (guint i = 0; summary != NULL && i < json_array_get_length (summary); i++)
     {
-      JsonObject *entry = json_array_get_object_element (summary, i);
+      JsonObject *entry = rel_json_get_element (summary, i);
       JsonArray *items;
 
       if (entry == NULL ||
-          g_strcmp0 (json_object_get_string_member_with_default (entry, "section", NULL),
-                     section) != 0)
+          g_strcmp0 (rel_json_get_string (entry, "section"), section) != 0)
         continue;
-      items = json_object_get_array_member (entry, "items");
+      items = rel_json_get_array (entry, "items");
       if (items == NULL || item >= json_array_get_length (items))
         return NULL;
-      return g_strdup (json_object_get_string_member_with_default (
-                         json_array_get_object_element (items, item), "text", NULL));
+      return g_strdup (rel_json_get_string (rel_json_get_element (items, item), "text"));
     }
   return NULL;
 }
