@@ -32,8 +32,11 @@ def app_id():
 def manifest():
     assert len(MANIFESTS) == 1, f"one manifest expected in flatpak/, found {MANIFESTS}"
     # flatpak-builder's own parser, as the build farm will read it.
-    result = subprocess.run(["flatpak-builder", "--show-manifest", MANIFESTS[0]],
-                            capture_output=True, text=True, check=True)
+    # It leaves a .flatpak-builder folder where it runs: not in the sources.
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(["flatpak-builder", "--show-manifest",
+                                 os.path.abspath(MANIFESTS[0])],
+                                capture_output=True, text=True, check=True, cwd=tmp)
     return json.loads(result.stdout)
 
 
