@@ -182,6 +182,7 @@ typedef struct
 {
   const RelHttpSettings *settings;
   RelHttpEngine         *engine;         /* for progress; %NULL when checking */
+  gint64                 deadline_us;    /* monotonic end of the whole analysis */
   gboolean               stream;         /* SSE or NDJSON, else a whole JSON body */
   RelServerApi           api;
 
@@ -303,6 +304,10 @@ server_message (const char *body,
     return NULL;
   object = json_node_get_object (root);
   error = json_object_get_member (object, "error");
+  /* vLLM's flat shape: {"object": "error", "message": …}. */
+  if (error == NULL && g_strcmp0 (rel_json_get_string (object, "object"), "error") == 0 &&
+      rel_json_get_string (object, "message") != NULL)
+    return g_strdup (rel_json_get_string (object, "message"));
   if (error == NULL)
     return NULL;
   if (JSON_NODE_HOLDS_VALUE (error) && json_node_get_value_type (error) == G_TYPE_STRING)
@@ -612,7 +617,9 @@ exchange_run (Exchange      *exchange,
     cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), exchange, NULL);
 
   arm (exchange, PHASE_CONNECTING);
-  exchange->total = g_timeout_source_new (MAX (exchange->settings->total_timeout_ms, 1));
+  /* One total for the analysis, retries included. */
+  exchange->total = g_timeout_source_new (
+    (guint) MAX ((exchange->deadline_us - g_get_monotonic_time ()) / 1000, 1));
   g_source_set_callback (exchange->total, on_total_deadline, exchange, NULL);
   g_source_attach (exchange->total, exchange->context);
 
@@ -1229,6 +1236,7 @@ rel_http_engine_analyze (RelEngine     *engine,
   g_autoptr(GPtrArray) candidates = NULL;
   Format format = FORMAT_SCHEMA;
   gint64 start;
+  gint64 deadline;
   guint loading = 0;
 
   base = rel_engine_analyze (self->embedded, document, cancellable, error);
@@ -1236,6 +1244,7 @@ rel_http_engine_analyze (RelEngine     *engine,
     return NULL;
   candidates = candidate_codes (self, base);
   start = g_get_monotonic_time ();
+  deadline = start + (gint64) self->settings->total_timeout_ms * 1000;
 
   while (TRUE)
     {
@@ -1246,6 +1255,7 @@ rel_http_engine_analyze (RelEngine     *engine,
       gboolean ok;
 
       exchange.settings = self->settings;
+      exchange.deadline_us = deadline;
       exchange.engine = self;
       exchange.stream = TRUE;
       exchange.api = self->settings->api;
@@ -1292,7 +1302,7 @@ rel_http_engine_analyze (RelEngine     *engine,
         exchange_clear (&exchange);
         /* Loading its model: try again a little later. */
         if (status == SOUP_STATUS_SERVICE_UNAVAILABLE && loading < MAX_LOADING_RETRIES &&
-            (g_get_monotonic_time () - start) / 1000 < self->settings->total_timeout_ms)
+            g_get_monotonic_time () + (gint64) (100u << loading) * 1000 < deadline)
           {
             if (!back_off (100u << loading, cancellable, error))
               return NULL;
@@ -1433,6 +1443,7 @@ rel_http_check_server (const RelHttpSettings  *settings,
     return NULL;
 
   exchange.settings = settings;
+  exchange.deadline_us = start + (gint64) settings->total_timeout_ms * 1000;
   exchange.stream = FALSE;
   exchange.api = settings->api;
   if (!exchange_run (&exchange, "GET", ollama ? "/api/tags" : "/v1/models", NULL, cancellable,
