@@ -1424,6 +1424,85 @@ rel_http_engine_set_progress (RelHttpEngine       *self,
   g_mutex_unlock (&self->progress_lock);
 }
 
+/* The summary, as it is written */
+
+static void
+add_partial_item (GPtrArray  *summary,
+                  const char *json,
+                  gsize       length)
+{
+  g_autofree char *text = g_strndup (json, length);
+  g_autoptr(JsonNode) root = json_from_string (text, NULL);
+  JsonObject *object = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+                       ? json_node_get_object (root) : NULL;
+  const char *section = rel_json_get_string (object, "section");
+  const char *words = rel_json_get_string (object, "text");
+  RelSummarySection *group = NULL;
+
+  if (words == NULL || words[0] == '\0')
+    return;
+  if (section == NULL || !g_strv_contains (section_labels, section))
+    section = "autre";
+  for (guint i = 0; i < summary->len; i++)
+    if (g_str_equal (((RelSummarySection *) g_ptr_array_index (summary, i))->section, section))
+      group = g_ptr_array_index (summary, i);
+  if (group == NULL)
+    {
+      group = rel_summary_section_new (section);
+      g_ptr_array_add (summary, group);
+    }
+  g_ptr_array_add (group->items, rel_summary_item_new (words, -1));
+}
+
+GPtrArray *
+rel_http_partial_summary (const char *partial)
+{
+  GPtrArray *summary = g_ptr_array_new_with_free_func ((GDestroyNotify) rel_summary_section_free);
+  const char *at = partial != NULL ? strstr (partial, "\"summary\"") : NULL;
+  const char *object = NULL;
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+  int depth = 0;
+
+  if (at == NULL)
+    return summary;
+  at += strlen ("\"summary\"");
+  while (*at == ' ' || *at == '\n' || *at == '\t' || *at == '\r' || *at == ':')
+    at++;
+  if (*at != '[')
+    return summary;
+
+  /* The array's objects that are closed, read one by one. */
+  for (at++; *at != '\0'; at++)
+    {
+      if (in_string)
+        {
+          if (escaped)
+            escaped = FALSE;
+          else if (*at == '\\')
+            escaped = TRUE;
+          else if (*at == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (*at == '"')
+        in_string = TRUE;
+      else if (*at == '{')
+        {
+          if (depth++ == 0)
+            object = at;
+        }
+      else if (*at == '}' && depth > 0)
+        {
+          if (--depth == 0 && object != NULL)
+            add_partial_item (summary, object, at - object + 1);
+        }
+      else if (*at == ']' && depth == 0)
+        break;
+    }
+  return summary;
+}
+
 /* Server check */
 
 RelServerInfo *

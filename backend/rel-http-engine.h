@@ -73,6 +73,11 @@ void             rel_http_engine_set_progress  (RelHttpEngine         *self,
                                                 gpointer               user_data,
                                                 GDestroyNotify         destroy);
 
+/* The summary items complete so far in @partial, the JSON a server is still
+ * writing: RelSummarySection*, items without evidence (not yet grounded),
+ * for showing the summary fill in. */
+GPtrArray       *rel_http_partial_summary      (const char            *partial);
+
 /* What "relecture-cli server check" prints. */
 typedef struct
 {

@@ -3203,6 +3203,26 @@ test_check_server (void)
   }
 }
 
+/* The summary fills in as the server writes it: only closed items count. */
+static void
+test_partial_summary (void)
+{
+  static const char *partial =
+    "{\"summary\": [{\"section\": \"motif\", \"text\": \"Dyspnée {aiguë}\", "
+    "\"quote\": \"a \\\"b\\\" }\"}, {\"section\": \"suivi\", \"text\": \"Consult";
+  g_autoptr(GPtrArray) summary = rel_http_partial_summary (partial);
+  g_autoptr(GPtrArray) none = rel_http_partial_summary ("{\"codes\": [");
+  RelSummarySection *section;
+
+  g_assert_cmpuint (summary->len, ==, 1);
+  section = g_ptr_array_index (summary, 0);
+  g_assert_cmpstr (section->section, ==, "motif");
+  g_assert_cmpuint (section->items->len, ==, 1);
+  g_assert_cmpstr (((RelSummaryItem *) g_ptr_array_index (section->items, 0))->text, ==,
+                   "Dyspnée {aiguë}");
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -3220,6 +3240,7 @@ main (int    argc,
   g_assert_no_error (error);
   fake_start ();
 
+  g_test_add_func ("/http/partial-summary", test_partial_summary);
   g_test_add_func ("/http/openai/good", test_openai_good);
   g_test_add_func ("/http/openai/good-verbose", test_openai_good_verbose);
   g_test_add_func ("/http/openai/sse-variants", test_openai_sse_variants);

@@ -66,6 +66,8 @@ struct _RelWindow
   gboolean              hide_phi;
 
   guint                 layers_source;  /* tags the layers of a long report */
+  int                   progress_pending; /* a server update waits for the main loop */
+  guint                 preview_items;  /* summary items of the server shown so far */
   guint                 layer;
   guint                 layer_index;
 
@@ -743,6 +745,18 @@ clear_list (GtkListBox *list)
     }
 }
 
+static guint
+n_list_rows (GtkListBox *list)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (list)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_BOX_ROW (child))
+      n++;
+  return n;
+}
+
 static void
 load_decisions (RelWindow *self)
 {
@@ -1296,7 +1310,7 @@ typedef struct
 {
   RelWindow   *window;
   RelDocument *document;
-  gsize        length;
+  char        *partial;
 } Progress;
 
 static void
@@ -1315,7 +1329,56 @@ progress_free (Progress *progress)
 {
   g_clear_object (&progress->window);
   g_clear_object (&progress->document);
+  g_free (progress->partial);
   g_free (progress);
+}
+
+/* The summary as the server writes it: its items, not yet checked against
+ * the report, in place of the embedded ones. */
+static void
+preview_summary (RelWindow *self,
+                 GPtrArray *summary)
+{
+  GtkWidget *note = gtk_label_new (_("Being written by the server; checked against the report "
+                                     "once complete."));
+  GtkWidget *note_row = gtk_list_box_row_new ();
+
+  clear_list (self->summary_list);
+  gtk_label_set_wrap (GTK_LABEL (note), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (note), 0.0);
+  gtk_widget_add_css_class (note, "dim-label");
+  gtk_widget_add_css_class (note, "caption");
+  gtk_widget_set_margin_start (note, 6);
+  gtk_widget_set_margin_top (note, 6);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (note_row), note);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (note_row), FALSE);
+  gtk_list_box_append (self->summary_list, note_row);
+
+  for (guint i = 0; i < summary->len; i++)
+    {
+      const RelSummarySection *section = g_ptr_array_index (summary, i);
+      GtkWidget *header = gtk_label_new (section_title (section->section));
+
+      gtk_label_set_xalign (GTK_LABEL (header), 0.0);
+      gtk_widget_add_css_class (header, "heading");
+      gtk_widget_set_margin_top (header, 12);
+      gtk_widget_set_margin_start (header, 6);
+      gtk_list_box_append (self->summary_list, header);
+      gtk_list_box_row_set_selectable (gtk_list_box_get_row_at_index (self->summary_list,
+        (int) n_list_rows (self->summary_list) - 1), FALSE);
+      for (guint j = 0; j < section->items->len; j++)
+        {
+          const RelSummaryItem *item = g_ptr_array_index (section->items, j);
+          GtkWidget *label = gtk_label_new (item->text);
+
+          gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_widget_set_margin_start (label, 18);
+          gtk_widget_set_margin_top (label, 3);
+          gtk_widget_set_margin_bottom (label, 3);
+          gtk_list_box_append (self->summary_list, label);
+        }
+    }
 }
 
 static gboolean
@@ -1324,30 +1387,45 @@ show_progress (gpointer user_data)
   Progress *progress = user_data;
   RelWindow *self = progress->window;
 
+  g_atomic_int_set (&self->progress_pending, FALSE);
   if (self->document == progress->document && self->analysis != NULL &&
       g_strcmp0 (rel_analysis_get_engine_name (self->analysis), "http") != 0)
     {
+      gsize length = strlen (progress->partial);
+      g_autoptr(GPtrArray) summary = rel_http_partial_summary (progress->partial);
       g_autofree char *message = g_strdup_printf (
         g_dngettext (GETTEXT_PACKAGE, "The server is answering… (%u character)",
-                     "The server is answering… (%u characters)", (gulong) progress->length),
-        (guint) progress->length);
+                     "The server is answering… (%u characters)", (gulong) length),
+        (guint) length);
+      guint n_items = 0;
 
+      for (guint i = 0; i < summary->len; i++)
+        n_items += ((RelSummarySection *) g_ptr_array_index (summary, i))->items->len;
+      if (n_items > 0 && n_items != self->preview_items)
+        {
+          self->preview_items = n_items;
+          preview_summary (self, summary);
+        }
       set_analysis_status (self, message, TRUE);
     }
   return G_SOURCE_REMOVE;
 }
 
-/* In the worker thread: hands the length received to the main thread. */
+/* In the worker thread: hands what came to the main thread, at most one
+ * update waiting at a time (a fast server does not flood the main loop). */
 static void
 on_server_progress (const char *partial,
                     gpointer    user_data)
 {
   ServerData *data = user_data;
-  Progress *progress = g_new0 (Progress, 1);
+  Progress *progress;
 
+  if (!g_atomic_int_compare_and_exchange (&data->window->progress_pending, FALSE, TRUE))
+    return;
+  progress = g_new0 (Progress, 1);
   progress->window = g_object_ref (data->window);
   progress->document = g_object_ref (data->document);
-  progress->length = strlen (partial);
+  progress->partial = g_strdup (partial);
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, show_progress, progress,
                               (GDestroyNotify) progress_free);
 }
@@ -1417,6 +1495,10 @@ server_done (GObject      *source,
       else
         message = g_strdup_printf (_("The server could not analyse this report: %s The "
                                      "embedded analysis is shown."), error->message);
+      /* The server's unfinished summary goes; the embedded one comes back. */
+      if (self->preview_items > 0 && self->analysis != NULL)
+        fill_summary (self);
+      self->preview_items = 0;
       set_analysis_status (self, message, FALSE);
       return;
     }
@@ -1471,6 +1553,7 @@ start_server_analysis (RelWindow *self)
   data->user = g_strdup (user_name (self));
   data->settings = server_settings (self);
   data->window = g_object_ref (self);
+  self->preview_items = 0;
   set_analysis_status (self, _("Waiting for the inference server…"), TRUE);
   set_busy (self, TRUE);
   task = g_task_new (NULL, self->cancellable, server_done, g_object_ref (self));
