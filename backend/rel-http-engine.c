@@ -77,6 +77,23 @@ rel_http_settings_new (const char *url)
 }
 
 RelHttpSettings *
+rel_http_settings_new_from_gsettings (GSettings *gsettings)
+{
+  g_autofree char *url = g_settings_get_string (gsettings, "server-url");
+  g_autofree char *model = g_settings_get_string (gsettings, "server-model");
+  g_autofree char *key = g_settings_get_string (gsettings, "server-api-key");
+  RelHttpSettings *settings = rel_http_settings_new (url);
+
+  settings->model = model[0] != '\0' ? g_steal_pointer (&model) : NULL;
+  settings->api_key = key[0] != '\0' ? g_steal_pointer (&key) : NULL;
+  /* Ollama's own API listens on 11434; its /v1 speaks OpenAI's. */
+  settings->api = strstr (url, ":11434") != NULL && strstr (url, "/v1") == NULL
+                  ? REL_SERVER_API_OLLAMA : REL_SERVER_API_OPENAI;
+  settings->allow_remote = g_settings_get_boolean (gsettings, "allow-remote-server");
+  return settings;
+}
+
+RelHttpSettings *
 rel_http_settings_copy (const RelHttpSettings *settings)
 {
   RelHttpSettings *copy = g_memdup2 (settings, sizeof *settings);

@@ -48,6 +48,9 @@ typedef struct
 /* Defaults: loopback only, 5 s to connect, 60 s to the first byte, 30 s
  * between chunks, 300 s in all, temperature 0, 4096 tokens, 4 MB, 40 codes. */
 RelHttpSettings *rel_http_settings_new         (const char            *url);
+/* From the application's GSettings: server-url, server-model, server-api-key,
+ * allow-remote-server (Ollama's own API when the URL is on port 11434). */
+RelHttpSettings *rel_http_settings_new_from_gsettings (GSettings        *gsettings);
 RelHttpSettings *rel_http_settings_copy        (const RelHttpSettings *settings);
 void             rel_http_settings_free        (RelHttpSettings       *settings);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RelHttpSettings, rel_http_settings_free)

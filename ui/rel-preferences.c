@@ -4,6 +4,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "rel-http-engine.h"
 #include "rel-preferences.h"
 
 struct _RelPreferences
@@ -19,8 +22,12 @@ struct _RelPreferences
   GtkSwitch        *phi_switch;
   GtkSpinButton    *size_spin;
   GtkCheckButton   *remote_check;
+  GtkMenuButton    *models_button;
+  GtkPopover       *models_popover;
+  GtkListBox       *models_list;
 
   GSettings        *settings;
+  GCancellable     *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (RelPreferences, rel_preferences, GTK_TYPE_WINDOW)
@@ -81,9 +88,114 @@ rel_preferences_dispose (GObject *object)
 {
   RelPreferences *self = REL_PREFERENCES (object);
 
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (rel_preferences_parent_class)->dispose (object);
+}
+
+/* The server's models, asked for when the list opens (off the main thread:
+ * a server may be slow or absent). */
+
+static void
+set_models_message (RelPreferences *self,
+                    const char     *message)
+{
+  GtkWidget *label = gtk_label_new (message);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->models_list))) != NULL)
+    gtk_list_box_remove (self->models_list, child);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_margin_top (label, 6);
+  gtk_widget_set_margin_bottom (label, 6);
+  gtk_list_box_append (self->models_list, label);
+  gtk_list_box_row_set_activatable (gtk_list_box_get_row_at_index (self->models_list, 0), FALSE);
+}
+
+static void
+list_models_in_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  GError *error = NULL;
+  RelServerInfo *info = rel_http_check_server (task_data, cancellable, &error);
+
+  if (info == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, info, (GDestroyNotify) rel_server_info_free);
+}
+
+static void
+models_listed (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RelServerInfo) info = g_task_propagate_pointer (G_TASK (result), &error);
+  RelPreferences *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = REL_PREFERENCES (user_data);
+  if (info == NULL)
+    {
+      set_models_message (self, error->message);
+      return;
+    }
+  if (info->models[0] == NULL)
+    {
+      set_models_message (self, _("The server lists no model."));
+      return;
+    }
+  set_models_message (self, info->kind);
+  for (guint i = 0; info->models[i] != NULL; i++)
+    {
+      GtkWidget *label = gtk_label_new (info->models[i]);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_widget_set_margin_top (label, 4);
+      gtk_widget_set_margin_bottom (label, 4);
+      gtk_list_box_append (self->models_list, label);
+    }
+}
+
+static void
+on_models_shown (GtkPopover     *popover,
+                 RelPreferences *self)
+{
+  g_autoptr(GTask) task = NULL;
+  RelHttpSettings *settings = rel_http_settings_new_from_gsettings (self->settings);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  settings->first_byte_timeout_ms = 5000;
+  settings->total_timeout_ms = 10000;
+  set_models_message (self, _("Asking the server…"));
+  /* The window outlives the task through its cancellable, cancelled in dispose. */
+  task = g_task_new (NULL, self->cancellable, models_listed, self);
+  g_task_set_task_data (task, settings, (GDestroyNotify) rel_http_settings_free);
+  g_task_run_in_thread (task, list_models_in_thread);
+}
+
+static void
+on_model_activated (GtkListBox     *list,
+                    GtkListBoxRow  *row,
+                    RelPreferences *self)
+{
+  GtkWidget *label = gtk_list_box_row_get_child (row);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->model_entry), gtk_label_get_text (GTK_LABEL (label)));
+  gtk_popover_popdown (self->models_popover);
 }
 
 static void
@@ -105,6 +217,9 @@ rel_preferences_class_init (RelPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RelPreferences, phi_switch);
   gtk_widget_class_bind_template_child (widget_class, RelPreferences, size_spin);
   gtk_widget_class_bind_template_child (widget_class, RelPreferences, remote_check);
+  gtk_widget_class_bind_template_child (widget_class, RelPreferences, models_button);
+  gtk_widget_class_bind_template_child (widget_class, RelPreferences, models_popover);
+  gtk_widget_class_bind_template_child (widget_class, RelPreferences, models_list);
 }
 
 static void
@@ -135,6 +250,9 @@ rel_preferences_init (RelPreferences *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "max-document-size", self->size_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
+
+  g_signal_connect (self->models_popover, "show", G_CALLBACK (on_models_shown), self);
+  g_signal_connect (self->models_list, "row-activated", G_CALLBACK (on_model_activated), self);
 }
 
 RelPreferences *

@@ -1525,23 +1525,6 @@ server_done (GObject      *source,
   analysis_result_free (outcome);
 }
 
-static RelHttpSettings *
-server_settings (RelWindow *self)
-{
-  g_autofree char *url = g_settings_get_string (self->settings, "server-url");
-  RelHttpSettings *settings = rel_http_settings_new (url);
-  g_autofree char *model = g_settings_get_string (self->settings, "server-model");
-  g_autofree char *key = g_settings_get_string (self->settings, "server-api-key");
-
-  settings->model = model[0] != '\0' ? g_steal_pointer (&model) : NULL;
-  settings->api_key = key[0] != '\0' ? g_steal_pointer (&key) : NULL;
-  /* Ollama's own API listens on 11434; its /v1 speaks OpenAI's. */
-  settings->api = strstr (url, ":11434") != NULL && strstr (url, "/v1") == NULL
-                  ? REL_SERVER_API_OLLAMA : REL_SERVER_API_OPENAI;
-  settings->allow_remote = g_settings_get_boolean (self->settings, "allow-remote-server");
-  return settings;
-}
-
 static void
 start_server_analysis (RelWindow *self)
 {
@@ -1551,7 +1534,7 @@ start_server_analysis (RelWindow *self)
   data->document = g_object_ref (self->document);
   data->store = self->store != NULL ? g_object_ref (self->store) : NULL;
   data->user = g_strdup (user_name (self));
-  data->settings = server_settings (self);
+  data->settings = rel_http_settings_new_from_gsettings (self->settings);
   data->window = g_object_ref (self);
   self->preview_items = 0;
   set_analysis_status (self, _("Waiting for the inference server…"), TRUE);
