@@ -26,6 +26,7 @@ typedef struct
   const RelConcept *concept;    /* NULL for an ambiguous synonym */
   const RelSynonym *synonym;
   Priority          priority;
+  guint             order;      /* when added: ties between readings go to the first */
 } Term;
 
 struct _RelMatcher
@@ -36,7 +37,8 @@ struct _RelMatcher
   GHashTable     *stopwords;
   GStringChunk   *strings;
   GPtrArray      *terms;      /* Term*, owned */
-  GHashTable     *by_first;   /* first word → GPtrArray of Term* */
+  GHashTable     *by_first;   /* first word → GPtrArray of its one-word Term* */
+  GHashTable     *by_pair;    /* "first\x1fsecond" → GPtrArray of the longer Term* */
   GHashTable     *by_key;     /* the words joined → Term*, to keep the best of duplicates */
 };
 
@@ -58,6 +60,7 @@ rel_matcher_finalize (GObject *object)
   RelMatcher *self = (RelMatcher *) object;
 
   g_clear_pointer (&self->by_first, g_hash_table_unref);
+  g_clear_pointer (&self->by_pair, g_hash_table_unref);
   g_clear_pointer (&self->by_key, g_hash_table_unref);
   g_clear_pointer (&self->terms, g_ptr_array_unref);
   g_clear_pointer (&self->strings, g_string_chunk_free);
@@ -80,6 +83,8 @@ rel_matcher_init (RelMatcher *self)
   self->terms = g_ptr_array_new_with_free_func (term_free);
   self->by_first = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                           (GDestroyNotify) g_ptr_array_unref);
+  self->by_pair = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify) g_ptr_array_unref);
   self->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -192,6 +197,7 @@ add_term (RelMatcher        *self,
           Term saved = *existing;
 
           *existing = *term;
+          existing->order = saved.order;
           term->words = saved.words;
           term->exact = saved.exact;
         }
@@ -199,13 +205,33 @@ add_term (RelMatcher        *self,
       return;
     }
 
+  term->order = self->terms->len;
   g_ptr_array_add (self->terms, term);
   g_hash_table_insert (self->by_key, g_strdup (key->str), term);
-  bucket = g_hash_table_lookup (self->by_first, term->words[0]);
-  if (bucket == NULL)
+
+  /* Indexed by its first two words: where a report says "lésion", only the
+   * terms going on with the report's next word are tried, not the 3,000
+   * lésions of the nomenclature. */
+  if (term->n_words == 1)
     {
-      bucket = g_ptr_array_new ();
-      g_hash_table_insert (self->by_first, (gpointer) term->words[0], bucket);
+      bucket = g_hash_table_lookup (self->by_first, term->words[0]);
+      if (bucket == NULL)
+        {
+          bucket = g_ptr_array_new ();
+          g_hash_table_insert (self->by_first, (gpointer) term->words[0], bucket);
+        }
+    }
+  else
+    {
+      g_autofree char *pair = g_strconcat (term->words[0], "\x1f", term->words[1], NULL);
+
+      bucket = g_hash_table_lookup (self->by_pair, pair);
+      if (bucket == NULL)
+        {
+          bucket = g_ptr_array_new ();
+          g_hash_table_insert (self->by_pair, g_string_chunk_insert_const (self->strings, pair),
+                               bucket);
+        }
     }
   g_ptr_array_add (bucket, term);
 }
@@ -457,6 +483,16 @@ compare_by_length (gconstpointer a,
 }
 
 static int
+compare_by_order (gconstpointer a,
+                  gconstpointer b)
+{
+  const Term *ta = *(const Term * const *) a;
+  const Term *tb = *(const Term * const *) b;
+
+  return ta->order < tb->order ? -1 : ta->order > tb->order;
+}
+
+static int
 compare_by_position (gconstpointer a,
                      gconstpointer b)
 {
@@ -471,6 +507,7 @@ rel_matcher_find (RelMatcher *self,
 {
   g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (RelMatch));
   g_autofree gboolean *taken = NULL;
+  g_autoptr(GPtrArray) tried = g_ptr_array_new ();
   GArray *matches = g_array_new (FALSE, FALSE, sizeof (RelMatch));
   guint n;
 
@@ -484,13 +521,34 @@ rel_matcher_find (RelMatcher *self,
       const Term *best = NULL;
       int best_end = -1;
 
+      g_ptr_array_set_size (tried, 0);
       bucket = g_hash_table_lookup (self->by_first, token->folded);
-      if (bucket == NULL)
-        continue;
-
-      for (guint j = 0; j < bucket->len; j++)
+      if (bucket != NULL)
+        g_ptr_array_extend (tried, bucket, NULL, NULL);
+      /* The words match_term() may take for the second: the next one, or
+       * past a few function words. */
+      for (guint next = i + 1, skipped = 0; next < n; next++, skipped++)
         {
-          const Term *term = g_ptr_array_index (bucket, j);
+          const RelToken *following = rel_tokens_get (tokens, next);
+          g_autofree char *pair = NULL;
+
+          if (following->flags & REL_TOKEN_BREAK)
+            break;
+          pair = g_strconcat (token->folded, "\x1f", following->folded, NULL);
+          bucket = g_hash_table_lookup (self->by_pair, pair);
+          if (bucket != NULL)
+            g_ptr_array_extend (tried, bucket, NULL, NULL);
+          if (!(following->flags & REL_TOKEN_STOP) || skipped >= MAX_SKIPPED_STOPWORDS)
+            break;
+        }
+      if (tried->len == 0)
+        continue;
+      /* In the order they were added, as one bucket used to hold them. */
+      g_ptr_array_sort (tried, compare_by_order);
+
+      for (guint j = 0; j < tried->len; j++)
+        {
+          const Term *term = g_ptr_array_index (tried, j);
           int end = match_term (tokens, i, term);
 
           if (end < 0)
