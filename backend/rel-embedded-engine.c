@@ -55,8 +55,11 @@ drop_identifying (GArray    *matches,
                   GPtrArray *phi)
 {
   guint p = 0;
+  guint kept = 0;
 
-  for (guint m = 0; m < matches->len; )
+  /* Compacted in place: removing one match at a time moved all the others,
+   * quadratic in a long report. */
+  for (guint m = 0; m < matches->len; m++)
     {
       const RelMatch *match = &g_array_index (matches, RelMatch, m);
       gboolean overlaps = FALSE;
@@ -71,11 +74,10 @@ drop_identifying (GArray    *matches,
             break;
           overlaps = TRUE;
         }
-      if (overlaps)
-        g_array_remove_index (matches, m);
-      else
-        m++;
+      if (!overlaps)
+        g_array_index (matches, RelMatch, kept++) = *match;
     }
+  g_array_set_size (matches, kept);
 }
 
 static RelAnalysis *
@@ -98,16 +100,18 @@ rel_embedded_engine_analyze (RelEngine     *engine,
 
   timings = g_array_new (FALSE, TRUE, sizeof (RelTiming));
 
-  phi = rel_pseudonymizer_find (self->pseudonymizer, rel_document_get_text (document),
-                                rel_document_get_length (document));
+  /* Cut once, for every stage: the pseudonymizer reads the same tokens. */
+  tokens = rel_tokens_new (rel_document_get_text (document), rel_document_get_length (document),
+                           self->stopwords);
+  add_timing (timings, "tokenize", &since);
+
+  phi = rel_pseudonymizer_find_in_tokens (self->pseudonymizer, tokens,
+                                          rel_document_get_text (document),
+                                          rel_document_get_length (document));
   pseudonymized = rel_pseudonymizer_apply (self->pseudonymizer, rel_document_get_text (document),
                                            rel_document_get_length (document), phi,
                                            REL_PSEUDO_PLACEHOLDER, 0);
   add_timing (timings, "pseudonymize", &since);
-
-  tokens = rel_tokens_new (rel_document_get_text (document), rel_document_get_length (document),
-                           self->stopwords);
-  add_timing (timings, "tokenize", &since);
 
   sections = rel_sectioner_find (self->sectioner, tokens);
   add_timing (timings, "sections", &since);

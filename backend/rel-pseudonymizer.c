@@ -1332,14 +1332,26 @@ rel_pseudonymizer_find (RelPseudonymizer *self,
                         const char       *text,
                         gsize             length)
 {
-  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
   g_autoptr(RelTokens) tokens = NULL;
+
+  g_return_val_if_fail (REL_IS_PSEUDONYMIZER (self), NULL);
+
+  tokens = rel_tokens_new (text, length, NULL);
+  return rel_pseudonymizer_find_in_tokens (self, tokens, text, length);
+}
+
+GPtrArray *
+rel_pseudonymizer_find_in_tokens (RelPseudonymizer *self,
+                                  RelTokens        *tokens,
+                                  const char       *text,
+                                  gsize             length)
+{
+  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (Candidate));
   g_autofree guint8 *taken = NULL;
   GPtrArray *phi = g_ptr_array_new_with_free_func ((GDestroyNotify) rel_phi_free);
 
   g_return_val_if_fail (REL_IS_PSEUDONYMIZER (self), NULL);
 
-  tokens = rel_tokens_new (text, length, NULL);
   find_patterns (self, tokens, text, length, candidates);
   find_names (self, tokens, candidates);
   find_cities (self, tokens, candidates);

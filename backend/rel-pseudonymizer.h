@@ -3,6 +3,7 @@
 #pragma once
 
 #include "rel-analysis.h"
+#include "rel-tokens.h"
 #include "rel-terminology.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,11 @@ RelPseudonymizer *rel_pseudonymizer_new   (RelTerminology    *terminology,
                                            GError           **error);
 /* RelPhi*, in text order, not overlapping. */
 GPtrArray        *rel_pseudonymizer_find  (RelPseudonymizer  *self,
+                                           const char        *text,
+                                           gsize              length);
+/* The same over @text's tokens, already cut (by the engine, for all stages). */
+GPtrArray        *rel_pseudonymizer_find_in_tokens (RelPseudonymizer *self,
+                                           RelTokens         *tokens,
                                            const char        *text,
                                            gsize              length);
 /* Sets each span's replacement and returns the pseudonymized text. @seed
