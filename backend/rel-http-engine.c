@@ -21,6 +21,7 @@
 #include "rel-data-resources.h"
 #include "rel-embedded-engine.h"
 #include "rel-http-engine.h"
+#include "rel-http-engine-private.h"
 #include "rel-json.h"
 
 #define INSTRUCTION_PATH "/io/github/relecture/Relecture/lexicons/server-instruction.txt"
@@ -316,7 +317,7 @@ server_message (const char *body,
 
   if (body == NULL || length == 0)
     return NULL;
-  root = json_from_string (body, NULL);
+  root = rel_json_from_string (body, NULL);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   object = json_node_get_object (root);
@@ -382,7 +383,7 @@ handle_line (Exchange   *exchange,
       return;
     }
 
-  root = json_from_string (json, NULL);
+  root = rel_json_from_string (json, NULL);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       fail_literal (exchange, REL_HTTP_ENGINE_ERROR_INVALID,
@@ -471,6 +472,17 @@ handle_bytes (Exchange   *exchange,
     }
 }
 
+/* The end of the body: a last line without its line break still counts. */
+static void
+handle_end (Exchange *exchange)
+{
+  if (exchange->line->len > 0)
+    {
+      handle_line (exchange, exchange->line->str);
+      g_string_truncate (exchange->line, 0);
+    }
+}
+
 static void
 on_read (GObject      *source,
          GAsyncResult *result,
@@ -500,12 +512,7 @@ on_read (GObject      *source,
   size = g_bytes_get_size (bytes);
   if (size == 0)
     {
-      /* The end of the body. */
-      if (exchange->line->len > 0)
-        {
-          handle_line (exchange, exchange->line->str);
-          g_string_truncate (exchange->line, 0);
-        }
+      handle_end (exchange);
       finish (exchange);
       return;
     }
@@ -1085,7 +1092,7 @@ build_analysis (RelHttpEngine  *self,
                 double          server_ms,
                 GError        **error)
 {
-  g_autoptr(JsonNode) root = json_from_string (content, NULL);
+  g_autoptr(JsonNode) root = rel_json_from_string (content, NULL);
   g_autoptr(GHashTable) offered = g_hash_table_new (g_str_hash, g_str_equal);
   JsonObject *object;
   JsonArray *items, *chosen;
@@ -1225,6 +1232,24 @@ build_analysis (RelHttpEngine  *self,
   return analysis;
 }
 
+/* A stream read to its end without error: the answer it carried. */
+static RelAnalysis *
+read_answer (RelHttpEngine  *self,
+             RelAnalysis    *base,
+             GPtrArray      *candidates,
+             Exchange       *exchange,
+             double          server_ms,
+             GError        **error)
+{
+  if (!exchange->finished)
+    {
+      g_set_error_literal (error, REL_HTTP_ENGINE_ERROR, REL_HTTP_ENGINE_ERROR_TRUNCATED,
+                           _("The server's answer stopped before its end."));
+      return NULL;
+    }
+  return build_analysis (self, base, candidates, exchange->content->str, server_ms, error);
+}
+
 /* Waits @ms unless cancelled. */
 static gboolean
 back_off (guint          ms,
@@ -1298,17 +1323,10 @@ rel_http_engine_analyze (RelEngine     *engine,
 
       if (status == SOUP_STATUS_OK)
         {
-          RelAnalysis *analysis;
+          RelAnalysis *analysis = read_answer (self, base, candidates, &exchange,
+                                               (g_get_monotonic_time () - start) / 1000.0,
+                                               error);
 
-          if (!exchange.finished)
-            {
-              g_set_error_literal (error, REL_HTTP_ENGINE_ERROR, REL_HTTP_ENGINE_ERROR_TRUNCATED,
-                                   _("The server's answer stopped before its end."));
-              exchange_clear (&exchange);
-              return NULL;
-            }
-          analysis = build_analysis (self, base, candidates, exchange.content->str,
-                                     (g_get_monotonic_time () - start) / 1000.0, error);
           exchange_clear (&exchange);
           return analysis;
         }
@@ -1341,6 +1359,45 @@ rel_http_engine_analyze (RelEngine     *engine,
         return NULL;
       }
     }
+}
+
+RelAnalysis *
+rel_http_engine_parse_reply_for_tests (RelHttpEngine  *self,
+                                       RelAnalysis    *base,
+                                       RelServerApi    api,
+                                       const char     *bytes,
+                                       gsize           length,
+                                       GError        **error)
+{
+  g_autoptr(GPtrArray) candidates = NULL;
+  Exchange exchange = { 0 };
+  RelAnalysis *analysis = NULL;
+
+  g_return_val_if_fail (REL_IS_HTTP_ENGINE (self), NULL);
+  g_return_val_if_fail (REL_IS_ANALYSIS (base), NULL);
+
+  /* An exchange as on_sent() leaves it for a 200 stream, fed as on_read() does. */
+  exchange.settings = self->settings;
+  exchange.engine = self;
+  exchange.stream = TRUE;
+  exchange.api = api;
+  exchange.status = SOUP_STATUS_OK;
+  exchange.cancellable = g_cancellable_new ();
+  exchange.line = g_string_new (NULL);
+  exchange.raw = g_string_new (NULL);
+  exchange.content = g_string_new (NULL);
+
+  handle_bytes (&exchange, bytes, length);
+  handle_end (&exchange);
+  if (exchange.error != NULL)
+    g_propagate_error (error, g_steal_pointer (&exchange.error));
+  else
+    {
+      candidates = candidate_codes (self, base);
+      analysis = read_answer (self, base, candidates, &exchange, 0.0, error);
+    }
+  exchange_clear (&exchange);
+  return analysis;
 }
 
 static void
@@ -1563,7 +1620,7 @@ rel_http_check_server (const RelHttpSettings  *settings,
       return NULL;
     }
 
-  root = json_from_string (exchange.raw->str, NULL);
+  root = rel_json_from_string (exchange.raw->str, NULL);
   exchange_clear (&exchange);
   object = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
   if (object == NULL)

@@ -17,6 +17,15 @@ void        rel_json_set_bool    (JsonBuilder *builder,
                                   const char  *name,
                                   gboolean     value);
 
+/* json_from_string() for what another program wrote: json-glib 1.6 takes
+ * "{…}{…}" or "1[…]" for their first value, dropping (and leaking) the
+ * rest; here only one value, and nothing but white space after it, is JSON.
+ * Nor more than REL_JSON_MAX_DEPTH nested arrays and objects: json-glib
+ * recurses once a level and ran out of stack on 100,000 of them. */
+JsonNode   *rel_json_from_string (const char  *text,
+                                  GError     **error);
+#define REL_JSON_MAX_DEPTH 64
+
 /* Reading what another program wrote: a member of another type, or absent,
  * is %NULL — never a critical warning. */
 const char *rel_json_get_string  (JsonObject  *object,

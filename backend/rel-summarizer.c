@@ -132,9 +132,17 @@ content_lines (RelTokens        *tokens,
       Segment *line = &g_array_index (lines, Segment, l);
       const char *text = rel_tokens_get_text (tokens);
 
-      while (text[line->end] != '\0' && text[line->end] != '\n' && line->end < section->end &&
-             strchr (")%]°", text[line->end]) != NULL)
-        line->end++;
+      /* "°" is two bytes: strchr() took either one alone, so the line could
+       * end inside "µ" or "²" and the item be invalid UTF-8 (found by fuzzing). */
+      while (text[line->end] != '\0' && text[line->end] != '\n' && line->end < section->end)
+        {
+          if (strchr (")%]", text[line->end]) != NULL)
+            line->end++;
+          else if (g_str_has_prefix (text + line->end, "°"))
+            line->end += strlen ("°");
+          else
+            break;
+        }
     }
   return lines;
 }
