@@ -165,6 +165,43 @@ count_utf8 (const char *data,
     }
 }
 
+/* Valid UTF-8 as it is, each other byte as a Windows-1252 character (U+FFFD
+ * for the five bytes it leaves undefined). */
+static char *
+decode_mixed (const char *data,
+              gsize       size,
+              gsize      *out_length)
+{
+  static const gunichar windows_1252[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+  };
+  GString *out = g_string_sized_new (size + size / 8);
+  const char *p = data;
+  const char *end = data + size;
+
+  while (p < end)
+    {
+      const char *bad = NULL;
+      guchar byte;
+
+      if (g_utf8_validate (p, end - p, &bad))
+        bad = end;
+      g_string_append_len (out, p, bad - p);
+      if (bad == end)
+        break;
+      byte = (guchar) *bad;
+      g_string_append_unichar (out, byte >= 0xa0 ? byte
+                                    : byte >= 0x80 ? windows_1252[byte - 0x80] : 0xFFFD);
+      p = bad + 1;
+    }
+
+  *out_length = out->len;
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 has_c1_bytes (const guint8 *data,
               gsize         size)
@@ -227,6 +264,16 @@ decode_text (RelDocument  *self,
                                _("The file claims to be UTF-16 text but cannot be decoded."));
           return FALSE;
         }
+      /* A UTF-16 NUL decodes to a NUL byte, which would end the text short of
+       * its length for every later stage (found by fuzzing: a heap overflow
+       * in the analysis JSON): binary, as a NUL byte is in 8-bit text. */
+      if (memchr (decoded, '\0', decoded_length) != NULL)
+        {
+          g_set_error_literal (error, REL_DOCUMENT_ERROR, REL_DOCUMENT_ERROR_BINARY,
+                               _("The file holds binary data, not the text of a report. "
+                                 "Open a text or PDF file."));
+          return FALSE;
+        }
       self->encoding = charset;
     }
 
@@ -252,11 +299,15 @@ decode_text (RelDocument  *self,
           gsize n_multibyte, n_invalid;
 
           count_utf8 (data, size, &n_multibyte, &n_invalid);
-          if (n_multibyte > n_invalid)
+          if (n_multibyte > 0 && n_multibyte * 100 >= n_invalid)
             {
-              /* Mostly UTF-8 with a few damaged bytes: keep the good text. */
-              decoded = g_utf8_make_valid (data, size);
-              decoded_length = strlen (decoded);
+              /* UTF-8 with a few damaged bytes, or with a paragraph pasted
+               * from a Latin-1 file: keep the good text, and read the stray
+               * bytes as Windows-1252. One encoding for the whole file garbled
+               * the other part's accents, and the words the coder looks for
+               * ("diabète"). A Latin-1 file whose accents happen to form a
+               * UTF-8 sequence here and there is not taken for this. */
+              decoded = decode_mixed (data, size, &decoded_length);
               self->encoding = "UTF-8";
             }
           else

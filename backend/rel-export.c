@@ -547,6 +547,34 @@ bad_line (GError **error,
   return FALSE;
 }
 
+/* The first member of @line whose type is not the one the import reads, or
+ * NULL: "codes": {…} or "ratings": "x" were taken for absent, and the import
+ * said it succeeded. */
+static const char *
+mistyped_member (JsonObject *line)
+{
+  static const char * const arrays[] = { "codes", "rejected", "summary_feedback", "ratings",
+                                         NULL };
+  static const char * const strings[] = { "title", "kind", "status", NULL };
+
+  for (guint i = 0; arrays[i] != NULL; i++)
+    {
+      JsonNode *node = json_object_get_member (line, arrays[i]);
+
+      if (node != NULL && !JSON_NODE_HOLDS_NULL (node) && !JSON_NODE_HOLDS_ARRAY (node))
+        return arrays[i];
+    }
+  for (guint i = 0; strings[i] != NULL; i++)
+    {
+      JsonNode *node = json_object_get_member (line, strings[i]);
+
+      if (node != NULL && !JSON_NODE_HOLDS_NULL (node) &&
+          rel_json_get_string (line, strings[i]) == NULL)
+        return strings[i];
+    }
+  return NULL;
+}
+
 /* Keeps the newer of the stored and the imported state of a decision. */
 static gboolean
 merge_decision (RelStore    *self,
@@ -791,7 +819,7 @@ rel_store_import_jsonl (RelStore      *self,
       if (g_strstrip (text)[0] == '\0')
         continue;
 
-      root = json_from_string (text, NULL);
+      root = rel_json_from_string (text, NULL);
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
         {
           bad_line (error, number, _("not a JSON object"));
@@ -808,6 +836,14 @@ rel_store_import_jsonl (RelStore      *self,
       if (!is_sha256 (sha256) || pseudonymized == NULL)
         {
           bad_line (error, number, _("no document"));
+          goto failed;
+        }
+      if (mistyped_member (line) != NULL)
+        {
+          g_autofree char *why = g_strdup_printf (_("“%s” is not of the expected type"),
+                                                  mistyped_member (line));
+
+          bad_line (error, number, why);
           goto failed;
         }
 

@@ -284,6 +284,28 @@ in_region (RelNeoplasms *self,
   return code != NULL ? codable (self, code) : NULL;
 }
 
+/* The first of @hits (in token order, apart from one another) that may stand
+ * within SITE_BEFORE tokens before @first or after it: every site against
+ * every morphology was quadratic in a long report. */
+static guint
+first_within_reach (GArray *hits,
+                    guint   first)
+{
+  guint low = 0;
+  guint high = hits->len;
+
+  while (low < high)
+    {
+      guint middle = low + (high - low) / 2;
+
+      if (g_array_index (hits, Hit, middle).last + SITE_BEFORE < first)
+        low = middle + 1;
+      else
+        high = middle;
+    }
+  return low;
+}
+
 GArray *
 rel_neoplasms_find (RelNeoplasms *self,
                     RelTokens    *tokens)
@@ -322,11 +344,13 @@ rel_neoplasms_find (RelNeoplasms *self,
 
       /* The nearest site of the same sentence, after the morphology first
        * ("carcinome du sein"), just before it next ("lésion pulmonaire maligne"). */
-      for (guint s = 0; s < sites->len; s++)
+      for (guint s = first_within_reach (sites, morphology->first); s < sites->len; s++)
         {
           const Hit *candidate = &g_array_index (sites, Hit, s);
           guint d;
 
+          if (candidate->first > morphology->last + SITE_AFTER)
+            break;
           if (candidate->first > morphology->last &&
               candidate->first - morphology->last <= SITE_AFTER &&
               !crosses_sentence (tokens, morphology->last, candidate->first))
@@ -354,7 +378,10 @@ rel_neoplasms_find (RelNeoplasms *self,
            * primitif pulmonaire": the site is the primary's. */
           gboolean primary_between = FALSE;
 
-          for (guint o = 0; site != NULL && o < morphologies->len; o++)
+          /* Only the morphologies after this one and before the site can be
+           * between them (the hits are in order and apart). */
+          for (guint o = m + 1; site != NULL && o < morphologies->len &&
+                                g_array_index (morphologies, Hit, o).first < site->first; o++)
             {
               const Hit *other = &g_array_index (morphologies, Hit, o);
 
@@ -415,38 +442,85 @@ is_neoplasm (const RelConcept *concept)
   return concept->code[0] == 'C' || (concept->code[0] == 'D' && concept->code[1] <= '4');
 }
 
+/* Weighs @other against @tumour where they overlap: FALSE when @other names
+ * the tumour as well (the tumour is left out), otherwise TRUE, with *@drop
+ * set when @other gives way. */
+static gboolean
+weigh (const RelMatch *other,
+       const RelMatch *tumour,
+       gboolean       *drop)
+{
+  guint other_length = other->last_token - other->first_token;
+  guint tumour_length = tumour->last_token - tumour->first_token;
+
+  if (other->last_token < tumour->first_token || other->first_token > tumour->last_token)
+    return TRUE;
+  /* A dictionary term as long names the tumour as well or better. */
+  if (is_neoplasm (other->concept) && other_length >= tumour_length)
+    return FALSE;
+  /* Inside the composed span, a shorter tumour term ("cancer") or the
+   * site's own disease gives way; anything else stays. */
+  if (is_neoplasm (other->concept) ||
+      (other->first_token >= tumour->first_token && other->last_token <= tumour->last_token))
+    *drop = TRUE;
+  return TRUE;
+}
+
 void
 rel_neoplasms_merge (GArray *matches,
                      GArray *composed)
 {
+  guint n_found = matches->len;
+  g_autofree gboolean *dropped = g_new0 (gboolean, matches->len + composed->len + 1);
+  guint kept = 0;
+
+  /* Each tumour meets the tumours kept before it, newest first, then the
+   * matches found, from the last. Those are in text order and apart
+   * (rel_matcher_find()): only the ones overlapping the tumour are looked at,
+   * and the ones that give way are marked, then left out at the end. Walking
+   * and shifting the whole array for each tumour was quadratic in a long
+   * report. */
   for (guint c = 0; c < composed->len; c++)
     {
       const RelMatch *tumour = &g_array_index (composed, RelMatch, c);
       gboolean keep = TRUE;
+      guint low = 0;
+      guint high = n_found;
 
-      for (guint m = matches->len; m > 0; m--)
+      for (guint m = matches->len; keep && m > n_found; m--)
+        if (!dropped[m - 1])
+          keep = weigh (&g_array_index (matches, RelMatch, m - 1), tumour, &dropped[m - 1]);
+
+      /* The found matches that overlap it: [low, high). */
+      for (guint top = n_found; low < top; )
         {
-          const RelMatch *other = &g_array_index (matches, RelMatch, m - 1);
-          guint other_length = other->last_token - other->first_token;
-          guint tumour_length = tumour->last_token - tumour->first_token;
+          guint middle = low + (top - low) / 2;
 
-          if (other->last_token < tumour->first_token || other->first_token > tumour->last_token)
-            continue;
-          /* A dictionary term as long names the tumour as well or better. */
-          if (is_neoplasm (other->concept) && other_length >= tumour_length)
-            {
-              keep = FALSE;
-              break;
-            }
-          /* Inside the composed span, a shorter tumour term ("cancer") or the
-           * site's own disease gives way; anything else stays. */
-          if (is_neoplasm (other->concept) ||
-              (other->first_token >= tumour->first_token && other->last_token <= tumour->last_token))
-            g_array_remove_index (matches, m - 1);
+          if (g_array_index (matches, RelMatch, middle).last_token < tumour->first_token)
+            low = middle + 1;
+          else
+            top = middle;
         }
+      for (guint bottom = low; bottom < high; )
+        {
+          guint middle = bottom + (high - bottom) / 2;
+
+          if (g_array_index (matches, RelMatch, middle).first_token <= tumour->last_token)
+            bottom = middle + 1;
+          else
+            high = middle;
+        }
+      for (guint m = high; keep && m > low; m--)
+        if (!dropped[m - 1])
+          keep = weigh (&g_array_index (matches, RelMatch, m - 1), tumour, &dropped[m - 1]);
+
       if (keep)
         g_array_append_val (matches, *tumour);
     }
 
+  for (guint m = 0; m < matches->len; m++)
+    if (!dropped[m])
+      g_array_index (matches, RelMatch, kept++) = g_array_index (matches, RelMatch, m);
+  g_array_set_size (matches, kept);
   g_array_sort (matches, compare_by_position);
 }

@@ -16,8 +16,10 @@
 /* The French word list of Debian's wfrench package: a capitalised word that
  * is an ordinary French word is not taken for a name without context. */
 #define DICTIONARY_PATH "/usr/share/dict/french"
-/* How many words after a title or a field may belong to the name. */
+/* How many words after a title or a field may belong to the name, and how
+ * many are looked at for them (particles and titles between). */
 #define MAX_NAME_WORDS 4
+#define MAX_NAME_LOOK (4 * MAX_NAME_WORDS)
 
 /* The patterns that are costly to run over a whole text are run only around
  * the words that can start them. */
@@ -1029,6 +1031,23 @@ upper_name_fact (Facts *facts,
          fact (facts, FACT_SHAPED, i) && !fact (facts, FACT_ORDINARY, i);
 }
 
+/* The next word from @from that a pass of find_names() after the first looks
+ * at: every one before @reach, else the one before each word of @grown (those
+ * named by the pass before, in order; *@g walks them), else @n. */
+static guint
+next_to_look (GArray *grown,
+              guint  *g,
+              guint   from,
+              guint   reach,
+              guint   n)
+{
+  if (from < reach)
+    return from;
+  while (*g < grown->len && g_array_index (grown, guint, *g) < from + 1)
+    (*g)++;
+  return *g < grown->len ? g_array_index (grown, guint, *g) - 1 : n;
+}
+
 static void
 find_names (RelPseudonymizer *self,
             RelTokens        *tokens,
@@ -1041,6 +1060,8 @@ find_names (RelPseudonymizer *self,
   g_autofree guint8 *known = g_new0 (guint8, n + 1);
   g_autofree guint8 *values = g_new0 (guint8, n + 1);
   Facts facts = { self, tokens, known, values };
+  g_autoptr(GArray) grown = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) growing = g_array_new (FALSE, FALSE, sizeof (guint));
 
   /* Most words are not capitalised: nothing to look at. */
   for (guint i = 0; i < n; i++)
@@ -1062,7 +1083,9 @@ find_names (RelPseudonymizer *self,
                     cue_before (self->relatives, tokens, i) >= 0;
       if (!after_title)
         continue;
-      for (guint j = i; j < n && taken < MAX_NAME_WORDS; j++)
+      /* Titles and particles are passed over without being taken: the walk
+       * is bounded too, or "M. M. M. …" made it quadratic. */
+      for (guint j = i; j < n && taken < MAX_NAME_WORDS && j - i < MAX_NAME_LOOK; j++)
         {
           const RelToken *token = rel_tokens_get (tokens, j);
 
@@ -1097,10 +1120,21 @@ find_names (RelPseudonymizer *self,
 
   /* A first name beside a capitalised word that is not an ordinary one, or
    * beside another name; words in capitals beside a name ("Yahia BELKACEM"). */
-  for (gboolean changed = TRUE; changed; )
+  /* The first pass looks at every word, the next ones only where something
+   * can have changed: the word before one named in the pass before, the two
+   * words after one named in this pass — the same passes, without the words
+   * where they find nothing new. Looking at every word at every pass was
+   * quadratic on a long run of capitals ending on a name, which grows by one
+   * word a pass. */
+  for (gboolean changed = TRUE, first_pass = TRUE; changed; first_pass = FALSE)
     {
+      guint g = 0;
+      guint reach = first_pass ? n : 0;
+
       changed = FALSE;
-      for (guint i = 0; i < n; i++)
+      g_array_set_size (growing, 0);
+      for (guint i = next_to_look (grown, &g, 0, reach, n); i < n;
+           i = next_to_look (grown, &g, i + 1, reach, n))
         {
           gboolean next_to_name;
 
@@ -1196,7 +1230,19 @@ find_names (RelPseudonymizer *self,
               name[i] = name[i + 1] = TRUE;
               changed = TRUE;
             }
+
+          if (name[i])
+            {
+              g_array_append_val (growing, i);
+              reach = MAX (reach, i + 3);
+            }
         }
+      {
+        GArray *swap = grown;
+
+        grown = growing;
+        growing = swap;
+      }
     }
 
   /* Which part is the surname: capitals, a single word after a title, the

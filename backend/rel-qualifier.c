@@ -249,19 +249,31 @@ rel_qualifier_scan (RelQualifier *self,
         }
     }
 
-  /* A pseudo-cue silences every cue that starts inside it. */
-  for (guint p = 0; p < pseudo->len; p++)
-    {
-      const CueHit *blocker = &g_array_index (pseudo, CueHit, p);
+  /* A pseudo-cue silences every cue that starts inside it. Both lists are in
+   * token order: one walk, keeping the furthest reach of the pseudo-cues
+   * started so far (each against every cue was quadratic in a long report). */
+  {
+    guint p = 0;
+    guint kept = 0;
+    gboolean any = FALSE;
+    guint reach = 0;
 
-      for (guint h = hits->len; h > 0; h--)
-        {
-          const CueHit *hit = &g_array_index (hits, CueHit, h - 1);
+    for (guint h = 0; h < hits->len; h++)
+      {
+        const CueHit *hit = &g_array_index (hits, CueHit, h);
 
-          if (hit->first_token >= blocker->first_token && hit->first_token <= blocker->last_token)
-            g_array_remove_index (hits, h - 1);
-        }
-    }
+        for (; p < pseudo->len &&
+               g_array_index (pseudo, CueHit, p).first_token <= hit->first_token; p++)
+          {
+            reach = any ? MAX (reach, g_array_index (pseudo, CueHit, p).last_token)
+                        : g_array_index (pseudo, CueHit, p).last_token;
+            any = TRUE;
+          }
+        if (!(any && hit->first_token <= reach))
+          g_array_index (hits, CueHit, kept++) = *hit;
+      }
+    g_array_set_size (hits, kept);
+  }
 
   return hits;
 }

@@ -789,18 +789,20 @@ rel_sectioner_find (RelSectioner *self,
     if (standalone >= 2)
       {
         gboolean seen_standalone = FALSE;
+        guint kept = 0;
 
-        for (guint i = 0; i < titles->len; )
+        /* Compacted in place: removing one by one moved the rest of the
+         * array each time, quadratic in the titles of a long report. */
+        for (guint i = 0; i < titles->len; i++)
           {
             const Title *title = &g_array_index (titles, Title, i);
 
             if (!title->inline_title)
               seen_standalone = TRUE;
-            if (title->inline_title && seen_standalone)
-              g_array_remove_index (titles, i);
-            else
-              i++;
+            if (!(title->inline_title && seen_standalone))
+              g_array_index (titles, Title, kept++) = *title;
           }
+        g_array_set_size (titles, kept);
       }
   }
 
@@ -813,12 +815,24 @@ const RelSection *
 rel_sections_lookup (GArray *sections,
                      guint   offset)
 {
-  for (guint i = 0; i < sections->len; i++)
-    {
-      const RelSection *section = &g_array_index (sections, RelSection, i);
+  guint low = 0;
+  guint high = sections->len;
+  const RelSection *section;
 
-      if (offset >= section->start && offset < section->end)
-        return section;
+  /* Asked for every mention: a linear walk made a long report quadratic
+   * (minutes for 50 MB). The sections are in text order and do not overlap,
+   * so the only candidate is the last one starting at or before @offset. */
+  while (low < high)
+    {
+      guint middle = low + (high - low) / 2;
+
+      if (g_array_index (sections, RelSection, middle).start <= offset)
+        low = middle + 1;
+      else
+        high = middle;
     }
-  return NULL;
+  if (low == 0)
+    return NULL;
+  section = &g_array_index (sections, RelSection, low - 1);
+  return offset >= section->start && offset < section->end ? section : NULL;
 }

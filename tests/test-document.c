@@ -129,6 +129,23 @@ test_damaged_utf8 (void)
 }
 
 static void
+test_mixed_encodings (void)
+{
+  g_autoptr(GError) error = NULL;
+  /* A UTF-8 report with a paragraph pasted from a Windows-1252 file: each
+   * part keeps its accents. */
+  g_autofree char *path = write_fixture ("mixed-paragraphs.txt",
+                                         "Diabète de type 2.\n"
+                                         "Fi\xe8vre \xe0 39 \xb0" "C, \x93toux\x94.\n", -1);
+  g_autoptr(RelDocument) document = load_path (path, 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (rel_document_get_encoding (document), ==, "UTF-8");
+  g_assert_cmpstr (rel_document_get_text (document), ==,
+                   "Diabète de type 2.\nFièvre à 39 °C, “toux”.\n");
+}
+
+static void
 assert_refused (const char *name,
                 const char *data,
                 gssize      length,
@@ -391,6 +408,7 @@ main (int    argc,
   g_test_add_func ("/document/text/utf16", test_utf16);
   g_test_add_func ("/document/text/line-endings", test_line_endings);
   g_test_add_func ("/document/text/damaged-utf8", test_damaged_utf8);
+  g_test_add_func ("/document/text/mixed-encodings", test_mixed_encodings);
   g_test_add_func ("/document/refused/binary", test_binary);
   g_test_add_func ("/document/refused/empty", test_empty);
   g_test_add_func ("/document/refused/too-large", test_too_large);
