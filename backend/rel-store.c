@@ -144,6 +144,9 @@ static const char * const migrations[] = {
   "  comment TEXT,"
   "  time TEXT NOT NULL,"
   "  UNIQUE (document_id, user));",
+
+  /* 3: the worklist finds a report's document by its path */
+  "CREATE INDEX documents_by_path ON documents (path);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == REL_STORE_SCHEMA_VERSION);
@@ -1139,32 +1142,46 @@ rel_store_find_document (RelStore     *self,
   if (digits && strlen (key) < 18)
     return rel_store_get_document (self, g_ascii_strtoll (key, NULL, 10), error);
 
-  /* A sha256 prefix of at least 8 characters, or the path as recorded. */
-  query = rel_store_prepare (self,
-    "SELECT " DOCUMENT_COLUMNS "FROM documents d "
-    "WHERE (length (?1) >= 8 AND d.sha256 >= lower (?1) AND d.sha256 < lower (?1) || 'g') "
-    "OR d.path = ?1 OR d.path = ?2 ORDER BY d.id LIMIT 2", error);
-  if (query == NULL)
-    return NULL;
+  /* The path as recorded — its latest document: a report edited since is a
+   * new document —, then a sha256 prefix of 8 characters or more. Each query
+   * goes through an index: the worklist asks once per report. */
   {
     g_autofree char *absolute = g_canonicalize_filename (key, NULL);
 
+    query = rel_store_prepare (self,
+      "SELECT " DOCUMENT_COLUMNS "FROM documents d WHERE d.path IN (?1, ?2) "
+      "ORDER BY d.id DESC LIMIT 1", error);
+    if (query == NULL)
+      return NULL;
     rel_statement_bind_text (query, 1, key);
     rel_statement_bind_text (query, 2, absolute);
     document = one_document (self, query, &local_error);
-    if (document != NULL)
-      {
-        gboolean has_row = FALSE;
-
-        if (rel_store_step (self, query, &has_row, NULL) && has_row)
-          {
-            g_clear_pointer (&document, rel_store_document_free);
-            g_set_error (error, REL_STORE_ERROR, REL_STORE_ERROR_INVALID,
-                         _("“%s” names several documents: give more of the sha256."), key);
-            return NULL;
-          }
-      }
+    if (document != NULL || local_error != NULL)
+      goto done;
   }
+
+  if (strlen (key) >= 8)
+    {
+      g_autoptr(RelStatement) by_sha = rel_store_prepare (self,
+        "SELECT " DOCUMENT_COLUMNS "FROM documents d "
+        "WHERE d.sha256 >= lower (?1) AND d.sha256 < lower (?1) || 'g' ORDER BY d.id LIMIT 2",
+        error);
+      gboolean has_row = FALSE;
+
+      if (by_sha == NULL)
+        return NULL;
+      rel_statement_bind_text (by_sha, 1, key);
+      document = one_document (self, by_sha, &local_error);
+      if (document != NULL && rel_store_step (self, by_sha, &has_row, NULL) && has_row)
+        {
+          g_clear_pointer (&document, rel_store_document_free);
+          g_set_error (error, REL_STORE_ERROR, REL_STORE_ERROR_INVALID,
+                       _("“%s” names several documents: give more of the sha256."), key);
+          return NULL;
+        }
+    }
+
+done:
   if (document == NULL)
     {
       if (local_error != NULL)

@@ -25,7 +25,7 @@ typedef enum
 } RelStoreError;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define REL_STORE_SCHEMA_VERSION 2
+#define REL_STORE_SCHEMA_VERSION 3
 
 /* Document status: "new", "in_progress", "validated". Decision status:
  * "accepted", "rejected", "added", "modified". Decision origin:
