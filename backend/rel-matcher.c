@@ -88,6 +88,29 @@ rel_matcher_init (RelMatcher *self)
   self->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
+GStrv
+rel_matcher_dup_terms (RelMatcher *self)
+{
+  GStrvBuilder *builder;
+  GStrv terms;
+
+  g_return_val_if_fail (REL_IS_MATCHER (self), NULL);
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < self->terms->len; i++)
+    {
+      const Term *term = g_ptr_array_index (self->terms, i);
+      g_autoptr(GString) joined = g_string_new (term->words[0]);
+
+      for (guint k = 1; k < term->n_words; k++)
+        g_string_append_printf (joined, " %s", term->words[k]);
+      g_strv_builder_add (builder, joined->str);
+    }
+  terms = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return terms;
+}
+
 const RelConcept *
 rel_matcher_resolve (RelMatcher       *self,
                      const RelConcept *concept)

@@ -28,6 +28,9 @@ RelMatcher *rel_matcher_new            (RelTerminology *terminology,
 /* Longest, non-overlapping matches, in text order (an array of RelMatch). */
 GArray     *rel_matcher_find           (RelMatcher     *self,
                                         RelTokens      *tokens);
+/* Every term indexed, its folded words joined by a space (for the baseline of
+ * tests/bench/run, which matches the same dictionary). */
+GStrv       rel_matcher_dup_terms      (RelMatcher     *self);
 /* The codable code a non-codable parent stands for: I50 → I509, E11 → E1198. */
 const RelConcept *rel_matcher_resolve  (RelMatcher       *self,
                                         const RelConcept *concept);

@@ -9,6 +9,7 @@
 
 #include "rel-document.h"
 #include "rel-lexicon.h"
+#include "rel-matcher.h"
 #include "rel-terminology.h"
 #include "rel-tokens.h"
 
@@ -27,127 +28,6 @@ load_stopwords (void)
   return stopwords;
 }
 
-static gboolean
-has_upper (const char *word)
-{
-  for (const char *p = word; *p != '\0'; p = g_utf8_next_char (p))
-    if (g_unichar_isupper (g_utf8_get_char (p)))
-      return TRUE;
-  return FALSE;
-}
-
-/* rel-matcher.c's add_term(): the words joined by a space, as the matcher
- * keys them, less its case-sensitive check (the baseline compares folded
- * words only, which can only give it more hits). */
-static void
-add_term (GHashTable *terms,
-          GHashTable *stopwords,
-          GPtrArray  *words,
-          GPtrArray  *originals,
-          gboolean    case_sensitive)
-{
-  if (words->len == 0)
-    return;
-  if (words->len == 1 && g_hash_table_contains (stopwords, g_ptr_array_index (words, 0)) &&
-      !(case_sensitive && has_upper (g_ptr_array_index (originals, 0))))
-    return;
-
-  g_ptr_array_add (words, NULL);
-  g_hash_table_add (terms, g_strjoinv (" ", (char **) words->pdata));
-  g_ptr_array_remove_index (words, words->len - 1);
-}
-
-/* rel-matcher.c's add_expression(): content words, plus the variant where
- * hyphenated words are written as one. */
-static void
-add_expression (GHashTable *terms,
-                GHashTable *stopwords,
-                const char *expression,
-                gboolean    case_sensitive)
-{
-  g_autoptr(RelTokens) tokens = rel_tokens_new (expression, strlen (expression), stopwords);
-  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) originals = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) joined_words = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) joined_originals = g_ptr_array_new_with_free_func (g_free);
-  gboolean hyphenated = FALSE;
-  guint n = rel_tokens_get_n (tokens);
-
-  for (guint i = 0; i < n; i++)
-    {
-      const RelToken *token = rel_tokens_get (tokens, i);
-      const char *gap = i > 0 ? expression + rel_tokens_get (tokens, i - 1)->end : NULL;
-      gboolean glued = gap != NULL && token->start - rel_tokens_get (tokens, i - 1)->end == 1 &&
-                       *gap == '-';
-
-      if ((token->flags & REL_TOKEN_STOP) && n > 1)
-        continue;
-
-      g_ptr_array_add (words, g_strdup (token->folded));
-      g_ptr_array_add (originals,
-                       g_strndup (expression + token->start, token->end - token->start));
-
-      if (glued && joined_words->len > 0)
-        {
-          char *last = g_ptr_array_steal_index (joined_originals, joined_originals->len - 1);
-          g_autofree char *both = g_strconcat (last, expression + token->start, NULL);
-          g_autofree char *trimmed = g_strndup (both, strlen (last) + token->end - token->start);
-
-          g_free (last);
-          g_ptr_array_remove_index (joined_words, joined_words->len - 1);
-          g_ptr_array_add (joined_words, rel_tokens_fold_word (trimmed, -1));
-          g_ptr_array_add (joined_originals, g_strdup (trimmed));
-          hyphenated = TRUE;
-        }
-      else
-        {
-          g_ptr_array_add (joined_words, g_strdup (token->folded));
-          g_ptr_array_add (joined_originals,
-                           g_strndup (expression + token->start, token->end - token->start));
-        }
-    }
-
-  add_term (terms, stopwords, words, originals, case_sensitive);
-  if (hyphenated)
-    add_term (terms, stopwords, joined_words, joined_originals, case_sensitive);
-}
-
-/* rel-matcher.c's add_label(): no asides, and the head of "…, sans précision". */
-static void
-add_label (GHashTable       *terms,
-           GHashTable       *stopwords,
-           const RelConcept *concept)
-{
-  g_autoptr(GString) clean = g_string_new (NULL);
-  int depth = 0;
-  const char *cut;
-
-  if (g_str_has_prefix (concept->label, "***"))
-    return;
-
-  for (const char *p = concept->label; *p != '\0'; p++)
-    {
-      if (*p == '(' || *p == '[')
-        depth++;
-      else if ((*p == ')' || *p == ']') && depth > 0)
-        depth--;
-      else if (depth == 0)
-        g_string_append_c (clean, *p);
-    }
-
-  add_expression (terms, stopwords, clean->str, FALSE);
-
-  cut = strstr (clean->str, ", sans précision");
-  if (cut == NULL)
-    cut = strstr (clean->str, ", SAI");
-  if (cut != NULL && cut > clean->str)
-    {
-      g_autofree char *head = g_strndup (clean->str, cut - clean->str);
-
-      add_expression (terms, stopwords, head, FALSE);
-    }
-}
-
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b,
@@ -163,26 +43,18 @@ dump_terms (GHashTable *stopwords)
   g_autoptr(RelTerminology) terminology = rel_terminology_new_default (&error);
   g_autoptr(GHashTable) terms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree const char **sorted = NULL;
-  GPtrArray *concepts, *synonyms;
+  g_autoptr(RelMatcher) matcher = NULL;
+  g_auto(GStrv) all = NULL;
   guint n;
 
   if (terminology == NULL)
     g_error ("%s", error->message);
 
-  concepts = rel_terminology_get_concepts (terminology);
-  for (guint i = 0; i < concepts->len; i++)
-    add_label (terms, stopwords, g_ptr_array_index (concepts, i));
-
-  synonyms = rel_terminology_get_synonyms (terminology);
-  for (guint i = 0; i < synonyms->len; i++)
-    {
-      const RelSynonym *synonym = g_ptr_array_index (synonyms, i);
-
-      if (synonym->kind != REL_SYNONYM_AMBIGUOUS &&
-          rel_terminology_lookup (terminology, synonym->codes[0]) == NULL)
-        continue;
-      add_expression (terms, stopwords, synonym->expression, synonym->kind != REL_SYNONYM_TERM);
-    }
+  /* The matcher's own terms: the same dictionary, by construction. */
+  matcher = rel_matcher_new (terminology, stopwords);
+  all = rel_matcher_dup_terms (matcher);
+  for (guint i = 0; all[i] != NULL; i++)
+    g_hash_table_add (terms, g_strdup (all[i]));
 
   sorted = (const char **) g_hash_table_get_keys_as_array (terms, &n);
   g_qsort_with_data (sorted, n, sizeof (char *), compare_strings, NULL);
