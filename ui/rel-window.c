@@ -888,20 +888,30 @@ code_argument (RelWindow *self,
   return code[0] != '\0' ? code : selected_code (self);
 }
 
+/* Accepting or rejecting from the suggestions moves on to the next one, as
+ * a coder goes down the list; from the retained codes it stays. */
+static void
+decide_and_move_on (RelWindow  *self,
+                    GVariant   *parameter,
+                    const char *status)
+{
+  g_autofree char *code = g_strdup (code_argument (self, parameter));
+  gboolean from_suggestions = gtk_list_box_get_selected_row (self->codes_list) != NULL;
+  gboolean accepted = g_str_equal (status, "accepted");
+
+  if (code == NULL || !decide (self, code, status, NULL, NULL))
+    return;
+  refresh_codes_selecting (self, from_suggestions ? next_suggestion (self, code)
+                                 : accepted ? code : NULL,
+                           from_suggestions);
+}
+
 static void
 accept_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  RelWindow *self = REL_WINDOW (widget);
-  g_autofree char *code = g_strdup (code_argument (self, parameter));
-  gboolean from_suggestions = gtk_list_box_get_selected_row (self->codes_list) != NULL;
-
-  if (code == NULL)
-    return;
-  if (decide (self, code, "accepted", NULL, NULL))
-    refresh_codes_selecting (self, from_suggestions ? next_suggestion (self, code) : code,
-                             from_suggestions);
+  decide_and_move_on (REL_WINDOW (widget), parameter, "accepted");
 }
 
 static void
@@ -909,15 +919,7 @@ reject_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  RelWindow *self = REL_WINDOW (widget);
-  g_autofree char *code = g_strdup (code_argument (self, parameter));
-  gboolean from_suggestions = gtk_list_box_get_selected_row (self->codes_list) != NULL;
-
-  if (code == NULL)
-    return;
-  if (decide (self, code, "rejected", NULL, NULL))
-    refresh_codes_selecting (self, from_suggestions ? next_suggestion (self, code) : NULL,
-                             from_suggestions);
+  decide_and_move_on (REL_WINDOW (widget), parameter, "rejected");
 }
 
 static void
