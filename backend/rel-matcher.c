@@ -37,12 +37,29 @@ struct _RelMatcher
   GHashTable     *stopwords;
   GStringChunk   *strings;
   GPtrArray      *terms;      /* Term*, owned */
-  GHashTable     *by_first;   /* first word → GPtrArray of its one-word Term* */
-  GHashTable     *by_pair;    /* "first\x1fsecond" → GPtrArray of the longer Term* */
+  GHashTable     *by_first;   /* first word → Head */
   GHashTable     *by_key;     /* the words joined → Term*, to keep the best of duplicates */
 };
 
+/* The terms starting with one word: one lookup per token of a report, and
+ * most words of a report start no term. */
+typedef struct
+{
+  GPtrArray  *single;    /* the one-word Term*, or NULL */
+  GHashTable *by_second; /* second word → GPtrArray of the longer Term*, or NULL */
+} Head;
+
 G_DEFINE_FINAL_TYPE (RelMatcher, rel_matcher, G_TYPE_OBJECT)
+
+static void
+head_free (gpointer data)
+{
+  Head *head = data;
+
+  g_clear_pointer (&head->single, g_ptr_array_unref);
+  g_clear_pointer (&head->by_second, g_hash_table_unref);
+  g_free (head);
+}
 
 static void
 term_free (gpointer data)
@@ -60,7 +77,6 @@ rel_matcher_finalize (GObject *object)
   RelMatcher *self = (RelMatcher *) object;
 
   g_clear_pointer (&self->by_first, g_hash_table_unref);
-  g_clear_pointer (&self->by_pair, g_hash_table_unref);
   g_clear_pointer (&self->by_key, g_hash_table_unref);
   g_clear_pointer (&self->terms, g_ptr_array_unref);
   g_clear_pointer (&self->strings, g_string_chunk_free);
@@ -81,10 +97,7 @@ rel_matcher_init (RelMatcher *self)
 {
   self->strings = g_string_chunk_new (1024 * 1024);
   self->terms = g_ptr_array_new_with_free_func (term_free);
-  self->by_first = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                          (GDestroyNotify) g_ptr_array_unref);
-  self->by_pair = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                         (GDestroyNotify) g_ptr_array_unref);
+  self->by_first = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, head_free);
   self->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -182,6 +195,7 @@ add_term (RelMatcher        *self,
   g_autoptr(GString) key = g_string_new (case_sensitive ? "=" : "~");
   Term *term, *existing;
   GPtrArray *bucket;
+  Head *head;
 
   if (words->len == 0)
     return;
@@ -235,25 +249,28 @@ add_term (RelMatcher        *self,
   /* Indexed by its first two words: where a report says "lésion", only the
    * terms going on with the report's next word are tried, not the 3,000
    * lésions of the nomenclature. */
+  head = g_hash_table_lookup (self->by_first, term->words[0]);
+  if (head == NULL)
+    {
+      head = g_new0 (Head, 1);
+      g_hash_table_insert (self->by_first, (gpointer) term->words[0], head);
+    }
   if (term->n_words == 1)
     {
-      bucket = g_hash_table_lookup (self->by_first, term->words[0]);
-      if (bucket == NULL)
-        {
-          bucket = g_ptr_array_new ();
-          g_hash_table_insert (self->by_first, (gpointer) term->words[0], bucket);
-        }
+      if (head->single == NULL)
+        head->single = g_ptr_array_new ();
+      bucket = head->single;
     }
   else
     {
-      g_autofree char *pair = g_strconcat (term->words[0], "\x1f", term->words[1], NULL);
-
-      bucket = g_hash_table_lookup (self->by_pair, pair);
+      if (head->by_second == NULL)
+        head->by_second = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                 (GDestroyNotify) g_ptr_array_unref);
+      bucket = g_hash_table_lookup (head->by_second, term->words[1]);
       if (bucket == NULL)
         {
           bucket = g_ptr_array_new ();
-          g_hash_table_insert (self->by_pair, g_string_chunk_insert_const (self->strings, pair),
-                               bucket);
+          g_hash_table_insert (head->by_second, (gpointer) term->words[1], bucket);
         }
     }
   g_ptr_array_add (bucket, term);
@@ -540,25 +557,25 @@ rel_matcher_find (RelMatcher *self,
   for (guint i = 0; i < n; i++)
     {
       const RelToken *token = rel_tokens_get (tokens, i);
-      GPtrArray *bucket;
+      const Head *head = g_hash_table_lookup (self->by_first, token->folded);
       const Term *best = NULL;
       int best_end = -1;
 
+      if (head == NULL)
+        continue;
       g_ptr_array_set_size (tried, 0);
-      bucket = g_hash_table_lookup (self->by_first, token->folded);
-      if (bucket != NULL)
-        g_ptr_array_extend (tried, bucket, NULL, NULL);
+      if (head->single != NULL)
+        g_ptr_array_extend (tried, head->single, NULL, NULL);
       /* The words match_term() may take for the second: the next one, or
        * past a few function words. */
-      for (guint next = i + 1, skipped = 0; next < n; next++, skipped++)
+      for (guint next = i + 1, skipped = 0; head->by_second != NULL && next < n; next++, skipped++)
         {
           const RelToken *following = rel_tokens_get (tokens, next);
-          g_autofree char *pair = NULL;
+          GPtrArray *bucket;
 
           if (following->flags & REL_TOKEN_BREAK)
             break;
-          pair = g_strconcat (token->folded, "\x1f", following->folded, NULL);
-          bucket = g_hash_table_lookup (self->by_pair, pair);
+          bucket = g_hash_table_lookup (head->by_second, following->folded);
           if (bucket != NULL)
             g_ptr_array_extend (tried, bucket, NULL, NULL);
           if (!(following->flags & REL_TOKEN_STOP) || skipped >= MAX_SKIPPED_STOPWORDS)
