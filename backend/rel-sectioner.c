@@ -91,10 +91,17 @@ static char *
 fold_key (const char *text,
           gssize      length)
 {
-  g_autofree char *copy = g_strndup (text, length < 0 ? strlen (text) : (gsize) length);
-  g_auto(GStrv) words = rel_tokens_split (copy);
+  gsize n = length < 0 ? strlen (text) : (gsize) length;
+  g_autoptr(RelTokens) tokens = rel_tokens_new (text, n, NULL);
+  GString *key = g_string_sized_new (n);
 
-  return g_strjoinv (" ", words);
+  for (guint i = 0; i < rel_tokens_get_n (tokens); i++)
+    {
+      if (i > 0)
+        g_string_append_c (key, ' ');
+      g_string_append (key, rel_tokens_get (tokens, i)->folded);
+    }
+  return g_string_free (key, FALSE);
 }
 
 RelSectioner *
@@ -224,6 +231,28 @@ count_words (const char *key)
   return n;
 }
 
+/* At least how many words stand between @p and @end: the runs without
+ * blanks holding an ASCII letter or digit (each is one word or more). */
+static guint
+least_words (const char *p,
+             const char *end)
+{
+  guint n = 0;
+  gboolean counted = FALSE;
+
+  for (; p < end; p++)
+    {
+      if (g_ascii_isspace (*p))
+        counted = FALSE;
+      else if (!counted && g_ascii_isalnum (*p))
+        {
+          counted = TRUE;
+          n++;
+        }
+    }
+  return n;
+}
+
 /* Decides whether a line is a section title, and which. */
 static gboolean
 read_title (RelSectioner *self,
@@ -274,6 +303,12 @@ read_title (RelSectioner *self,
     if (*q == '.' && q[1] == ' ')
       return FALSE;
 
+  /* Most lines of a report are sentences: a line with no colon, not in
+   * capitals, and more words than a title has is not folded at all. */
+  upper = !has_lowercase (p, head_end);
+  if (colon == NULL && !upper && least_words (p, head_end) > MAX (self->max_title_words + 1, 4))
+    return FALSE;
+
   key = fold_key (p, head_end - p);
   /* "L'évolution", "Le traitement": the article changes nothing. */
   if (g_str_has_prefix (key, "l ") || g_str_has_prefix (key, "le ") ||
@@ -289,7 +324,6 @@ read_title (RelSectioner *self,
     return FALSE;
 
   label = g_hash_table_lookup (self->titles, key);
-  upper = !has_lowercase (p, head_end);
   short_line = colon == NULL && n_words <= 4 && head_end[-1] != '.' && end[-1] != '.';
 
   if (label == NULL && (colon != NULL || upper || short_line))
