@@ -52,6 +52,7 @@ add_timing (GArray     *timings,
  * are not diagnoses. */
 static void
 drop_identifying (GArray    *matches,
+                  GArray    *qualifiers,
                   GPtrArray *phi)
 {
   guint p = 0;
@@ -74,10 +75,43 @@ drop_identifying (GArray    *matches,
             break;
           overlaps = TRUE;
         }
-      if (!overlaps)
-        g_array_index (matches, RelMatch, kept++) = *match;
+      if (overlaps)
+        continue;
+      g_array_index (qualifiers, RelQualifiers, kept) = g_array_index (qualifiers, RelQualifiers, m);
+      g_array_index (matches, RelMatch, kept++) = *match;
     }
   g_array_set_size (matches, kept);
+  g_array_set_size (qualifiers, kept);
+}
+
+/* Pseudonymization needs nothing of the other stages but the tokens, and
+ * they need nothing of it until identifying words are taken out of the
+ * matches: on a long report it runs beside sections and matching. */
+#define PARALLEL_BYTES (64 * 1024)
+
+typedef struct
+{
+  RelPseudonymizer *pseudonymizer;
+  RelTokens        *tokens;
+  RelDocument      *document;
+  GPtrArray        *phi;
+  char             *pseudonymized;
+  double            ms;
+} Pseudonymization;
+
+static gpointer
+pseudonymize (gpointer data)
+{
+  Pseudonymization *job = data;
+  const char *text = rel_document_get_text (job->document);
+  gsize length = rel_document_get_length (job->document);
+  gint64 start = g_get_monotonic_time ();
+
+  job->phi = rel_pseudonymizer_find_in_tokens (job->pseudonymizer, job->tokens, text, length);
+  job->pseudonymized = rel_pseudonymizer_apply (job->pseudonymizer, text, length, job->phi,
+                                                REL_PSEUDO_PLACEHOLDER, 0);
+  job->ms = (g_get_monotonic_time () - start) / 1000.0;
+  return NULL;
 }
 
 static RelAnalysis *
@@ -92,11 +126,13 @@ rel_embedded_engine_analyze (RelEngine     *engine,
   g_autoptr(GArray) cues = NULL;
   g_autoptr(GArray) qualifiers = NULL;
   GArray *sections, *timings;
-  GPtrArray *mentions = NULL, *codes = NULL, *summary, *phi;
-  g_autofree char *pseudonymized = NULL;
+  GPtrArray *mentions = NULL, *codes = NULL, *summary;
+  Pseudonymization job = { self->pseudonymizer, NULL, document, NULL, NULL, 0 };
+  g_autoptr(GThread) thread = NULL;
   gint64 start = g_get_monotonic_time ();
   gint64 since = start;
-  RelTiming total;
+  RelAnalysis *analysis;
+  RelTiming timing;
 
   timings = g_array_new (FALSE, TRUE, sizeof (RelTiming));
 
@@ -105,24 +141,17 @@ rel_embedded_engine_analyze (RelEngine     *engine,
                            self->stopwords);
   add_timing (timings, "tokenize", &since);
 
-  phi = rel_pseudonymizer_find_in_tokens (self->pseudonymizer, tokens,
-                                          rel_document_get_text (document),
-                                          rel_document_get_length (document));
-  pseudonymized = rel_pseudonymizer_apply (self->pseudonymizer, rel_document_get_text (document),
-                                           rel_document_get_length (document), phi,
-                                           REL_PSEUDO_PLACEHOLDER, 0);
-  add_timing (timings, "pseudonymize", &since);
+  job.tokens = tokens;
+  /* Without a thread (none left to the process), in this one. */
+  if (rel_document_get_length (document) < PARALLEL_BYTES ||
+      (thread = g_thread_try_new ("rel-pseudonymize", pseudonymize, &job, NULL)) == NULL)
+    pseudonymize (&job);
+  since = g_get_monotonic_time ();
 
+  /* Beside the pseudonymization: nothing from here to the join below may
+   * change the tokens. */
   sections = rel_sectioner_find (self->sectioner, tokens);
   add_timing (timings, "sections", &since);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      g_array_unref (sections);
-      g_array_unref (timings);
-      g_ptr_array_unref (phi);
-      return NULL;
-    }
 
   matches = rel_matcher_find (self->matcher, tokens);
   {
@@ -130,7 +159,6 @@ rel_embedded_engine_analyze (RelEngine     *engine,
 
     rel_neoplasms_merge (matches, tumours);
   }
-  drop_identifying (matches, phi);
   add_timing (timings, "match", &since);
 
   cues = rel_qualifier_scan (self->qualifier, tokens);
@@ -146,6 +174,24 @@ rel_embedded_engine_analyze (RelEngine     *engine,
     }
   add_timing (timings, "qualify", &since);
 
+  if (thread != NULL)
+    g_thread_join (g_steal_pointer (&thread));
+  /* In the order of the pipeline, though it ran beside the stages after it. */
+  timing.stage = "pseudonymize";
+  timing.ms = job.ms;
+  g_array_insert_val (timings, 1, timing);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_array_unref (sections);
+      g_array_unref (timings);
+      g_ptr_array_unref (job.phi);
+      g_free (job.pseudonymized);
+      return NULL;
+    }
+  since = g_get_monotonic_time ();
+  drop_identifying (matches, qualifiers, job.phi);
+
   rel_coder_code (self->coder, tokens, sections, self->qualifier, cues, matches, qualifiers,
                   &mentions, &codes);
   add_timing (timings, "code", &since);
@@ -153,12 +199,14 @@ rel_embedded_engine_analyze (RelEngine     *engine,
   summary = rel_summarizer_summarize (self->summarizer, tokens, sections, codes);
   add_timing (timings, "summarize", &since);
 
-  total.stage = "total";
-  total.ms = (g_get_monotonic_time () - start) / 1000.0;
-  g_array_append_val (timings, total);
+  timing.stage = "total";
+  timing.ms = (g_get_monotonic_time () - start) / 1000.0;
+  g_array_append_val (timings, timing);
 
-  return rel_analysis_new (document, "embedded", NULL, pseudonymized, phi, sections, mentions, codes, summary,
-                           timings);
+  analysis = rel_analysis_new (document, "embedded", NULL, job.pseudonymized, job.phi, sections,
+                               mentions, codes, summary, timings);
+  g_free (job.pseudonymized);
+  return analysis;
 }
 
 static void

@@ -371,6 +371,36 @@ test_pseudonymization_forms (void)
     }
 }
 
+/* A long report runs its pseudonymization beside the other stages: the same
+ * findings, copy after copy, as the short one alone. */
+static void
+test_long_report (void)
+{
+  const char *one =
+    "Patient : M. DURAND Jean, né le 12/03/1950.\n"
+    "Adresse : 12 rue des Lilas, 75011 Paris\n"
+    "ANTÉCÉDENTS\nHTA. Diabète de type 2.\n"
+    "CONCLUSION\nVu par le Dr Martin. Maladie de Parkinson. Pas d'embolie pulmonaire.\n\n";
+  g_autoptr(GString) many = g_string_new (NULL);
+  g_autoptr(RelAnalysis) single = analyze_text (one);
+  g_autoptr(RelAnalysis) analysis = NULL;
+  guint copies = 0;
+
+  while (many->len < 3 * 64 * 1024)
+    {
+      g_string_append (many, one);
+      copies++;
+    }
+  analysis = analyze_text (many->str);
+  g_assert_cmpuint (rel_analysis_get_phi (analysis)->len, ==,
+                    copies * rel_analysis_get_phi (single)->len);
+  g_assert_cmpuint (rel_analysis_get_mentions (analysis)->len, ==,
+                    copies * rel_analysis_get_mentions (single)->len);
+  g_assert_null (strstr (rel_analysis_get_pseudonymized_text (analysis), "DURAND"));
+  g_assert_nonnull (find_mention (analysis, "Maladie de Parkinson"));
+  g_assert_true (find_mention (analysis, "embolie pulmonaire")->negated);
+}
+
 static void
 test_cancelled (void)
 {
@@ -412,6 +442,7 @@ main (int    argc,
   g_test_add_func ("/engine/summary-and-json", test_summary_and_json);
   g_test_add_func ("/engine/pseudonymization", test_pseudonymization);
   g_test_add_func ("/engine/pseudonymization/forms", test_pseudonymization_forms);
+  g_test_add_func ("/engine/long-report", test_long_report);
   g_test_add_func ("/engine/cancelled", test_cancelled);
 
   status = g_test_run ();
