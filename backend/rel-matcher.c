@@ -549,15 +549,17 @@ rel_matcher_find (RelMatcher *self,
   g_autofree gboolean *taken = NULL;
   g_autoptr(GPtrArray) tried = g_ptr_array_new ();
   GArray *matches = g_array_new (FALSE, FALSE, sizeof (RelMatch));
+  g_autofree gpointer *heads = NULL;
   guint n;
 
   g_return_val_if_fail (REL_IS_MATCHER (self), NULL);
 
   n = rel_tokens_get_n (tokens);
+  heads = rel_tokens_lookup_words (tokens, self->by_first);
   for (guint i = 0; i < n; i++)
     {
       const RelToken *token = rel_tokens_get (tokens, i);
-      const Head *head = g_hash_table_lookup (self->by_first, token->folded);
+      const Head *head = heads[token->word];
       const Term *best = NULL;
       int best_end = -1;
 

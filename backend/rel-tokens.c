@@ -15,7 +15,13 @@ struct _RelTokens
   guint         n_tokens;
   guint         allocated;
   GStringChunk *strings;
+  GPtrArray    *words;       /* the distinct folded words, in order of appearance */
+  GArray       *word_flags;  /* RelTokenFlags of each word: REL_TOKEN_STOP or 0 */
+  GHashTable   *word_index;  /* folded word → its index + 1; built past a few words */
 };
+
+/* Below this many distinct words, a word is found by looking at each. */
+#define LINEAR_WORDS 16
 
 /* g_ascii_tolower() without a call, for the loops over every byte. */
 static inline char
@@ -215,6 +221,49 @@ classify_gap (const char *text,
   return flags;
 }
 
+/* The index of @word among the text's distinct words, added if new: each
+ * word of a report is copied and looked up in @stopwords once. */
+static guint
+intern (RelTokens  *self,
+        const char *word,
+        GHashTable *stopwords)
+{
+  RelTokenFlags flags = 0;
+  guint index;
+
+  if (self->word_index != NULL)
+    {
+      gpointer found = g_hash_table_lookup (self->word_index, word);
+
+      if (found != NULL)
+        return GPOINTER_TO_UINT (found) - 1;
+    }
+  else
+    {
+      for (guint i = 0; i < self->words->len; i++)
+        if (strcmp (g_ptr_array_index (self->words, i), word) == 0)
+          return i;
+    }
+
+  index = self->words->len;
+  g_ptr_array_add (self->words, g_string_chunk_insert (self->strings, word));
+  if (stopwords != NULL && g_hash_table_contains (stopwords, word))
+    flags = REL_TOKEN_STOP;
+  g_array_append_val (self->word_flags, flags);
+
+  if (self->word_index == NULL && self->words->len > LINEAR_WORDS)
+    {
+      self->word_index = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < self->words->len; i++)
+        g_hash_table_insert (self->word_index, g_ptr_array_index (self->words, i),
+                             GUINT_TO_POINTER (i + 1));
+    }
+  else if (self->word_index != NULL)
+    g_hash_table_insert (self->word_index, g_ptr_array_index (self->words, index),
+                         GUINT_TO_POINTER (index + 1));
+  return index;
+}
+
 RelTokens *
 rel_tokens_new (const char *text,
                 gsize       length,
@@ -230,6 +279,8 @@ rel_tokens_new (const char *text,
   self->length = length;
   self->allocated = length / 6 + 16;
   self->tokens = g_new (RelToken, self->allocated);
+  self->words = g_ptr_array_new ();
+  self->word_flags = g_array_new (FALSE, FALSE, sizeof (RelTokenFlags));
   self->strings = g_string_chunk_new (length + 64);
 
   while (p < end)
@@ -331,9 +382,9 @@ rel_tokens_new (const char *text,
           }
         else
           word = folded = rel_tokens_fold_word (word_start, n);
-        if (stopwords != NULL && g_hash_table_contains (stopwords, word))
-          token.flags |= REL_TOKEN_STOP;
-        token.folded = g_string_chunk_insert (self->strings, word);
+        token.word = intern (self, word, stopwords);
+        token.folded = g_ptr_array_index (self->words, token.word);
+        token.flags |= g_array_index (self->word_flags, RelTokenFlags, token.word);
       }
 
       if (self->n_tokens == self->allocated)
@@ -358,6 +409,9 @@ rel_tokens_free (RelTokens *self)
     return;
   g_free (self->tokens);
   g_string_chunk_free (self->strings);
+  g_ptr_array_unref (self->words);
+  g_array_unref (self->word_flags);
+  g_clear_pointer (&self->word_index, g_hash_table_unref);
   g_free (self);
 }
 
@@ -373,6 +427,33 @@ rel_tokens_get (RelTokens *self,
 {
   g_return_val_if_fail (index < self->n_tokens, NULL);
   return &self->tokens[index];
+}
+
+guint
+rel_tokens_get_n_words (RelTokens *self)
+{
+  return self->words->len;
+}
+
+const char *
+rel_tokens_get_word (RelTokens *self,
+                     guint      word)
+{
+  g_return_val_if_fail (word < self->words->len, NULL);
+  return g_ptr_array_index (self->words, word);
+}
+
+gpointer *
+rel_tokens_lookup_words (RelTokens  *self,
+                         GHashTable *table)
+{
+  gpointer *values = g_new0 (gpointer, self->words->len + 1);
+
+  if (table == NULL)
+    return values;
+  for (guint i = 0; i < self->words->len; i++)
+    values[i] = g_hash_table_lookup (table, g_ptr_array_index (self->words, i));
+  return values;
 }
 
 const char *

@@ -24,6 +24,7 @@ typedef struct
   guint          end;
   RelTokenFlags  flags;
   const char    *folded;  /* lower case, no accents, singular: "embolies" → "embolie" */
+  guint          word;    /* index of @folded among the text's distinct words */
 } RelToken;
 
 typedef struct _RelTokens RelTokens;
@@ -37,6 +38,14 @@ guint           rel_tokens_get_n        (RelTokens  *self);
 const RelToken *rel_tokens_get          (RelTokens  *self,
                                          guint       index);
 const char     *rel_tokens_get_text     (RelTokens  *self);
+/* The distinct folded words of the text: a token's word is one of them. */
+guint           rel_tokens_get_n_words  (RelTokens  *self);
+const char     *rel_tokens_get_word     (RelTokens  *self,
+                                         guint       word);
+/* @table looked up once per distinct word: the value for a token is
+ * values[token->word]. Free with g_free(). */
+gpointer       *rel_tokens_lookup_words (RelTokens  *self,
+                                         GHashTable *table);
 /* Index of the first token ending after @offset (n when none). */
 guint           rel_tokens_find         (RelTokens  *self,
                                          guint       offset);
