@@ -171,6 +171,11 @@ test_qualifiers (void)
   assert_qualified ("Pas de douleur, pneumopathie franche.", "pneumopathie", FALSE, FALSE, FALSE);
   /* A pseudo-cue does not negate. */
   assert_qualified ("Pas d'amélioration de la pneumopathie.", "pneumopathie", FALSE, FALSE, FALSE);
+  /* A cue in brackets denies what stands before it there, the mention only
+   * when nothing else does. */
+  assert_qualified ("Métastase d'un carcinome pulmonaire (EGFR non muté, ALK négatif).",
+                    "carcinome pulmonaire", FALSE, FALSE, FALSE);
+  assert_qualified ("Pneumopathie (non confirmée).", "Pneumopathie", TRUE, FALSE, FALSE);
 }
 
 static void
