@@ -237,6 +237,9 @@ test_neoplasms (void)
     "Conclusion : liposarcome de la cuisse droite. Mélanome du bras gauche.\n");
   g_autoptr(RelAnalysis) primary = analyze_text (
     "Conclusion : métastase osseuse d'un adénocarcinome compatible avec un primitif pulmonaire.\n");
+  /* The site fixes the subdivision, not the category's "sans précision". */
+  g_autoptr(RelAnalysis) subdivision = analyze_text (
+    "Conclusion : adénocarcinome de la jonction gastro-œsophagienne. Tumeur maligne de la rate.\n");
 
   g_assert_nonnull (find_code (organ, "C259"));
   g_assert_nonnull (find_code (organ, "C787"));
@@ -245,6 +248,8 @@ test_neoplasms (void)
   g_assert_null (find_code (region, "C765"));
   g_assert_nonnull (find_code (primary, "C349"));
   g_assert_null (find_code (primary, "C780"));
+  g_assert_nonnull (find_code (subdivision, "C160"));
+  g_assert_nonnull (find_code (subdivision, "C261"));
 }
 
 /* A screening tells why a stay happened; beside a cancer it is no DAS. */
