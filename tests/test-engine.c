@@ -240,6 +240,11 @@ test_neoplasms (void)
   /* The site fixes the subdivision, not the category's "sans précision". */
   g_autoptr(RelAnalysis) subdivision = analyze_text (
     "Conclusion : adénocarcinome de la jonction gastro-œsophagienne. Tumeur maligne de la rate.\n");
+  /* Where a tumour lies is not always an organ: the axilla itself, a
+   * distance from the anal verge (the rectum, not the anal skin). */
+  g_autoptr(RelAnalysis) located = analyze_text (
+    "Conclusion : carcinome dans la région axillaire droite. "
+    "Adénocarcinome à 5 cm de la marge anale.\n");
 
   g_assert_nonnull (find_code (organ, "C259"));
   g_assert_nonnull (find_code (organ, "C787"));
@@ -250,6 +255,10 @@ test_neoplasms (void)
   g_assert_null (find_code (primary, "C780"));
   g_assert_nonnull (find_code (subdivision, "C160"));
   g_assert_nonnull (find_code (subdivision, "C261"));
+  g_assert_nonnull (find_code (located, "C761"));
+  g_assert_null (find_code (located, "C773"));
+  g_assert_nonnull (find_code (located, "C20"));
+  g_assert_null (find_code (located, "C449"));
 }
 
 /* A screening tells why a stay happened; beside a cancer it is no DAS. */
