@@ -245,6 +245,10 @@ test_neoplasms (void)
   g_autoptr(RelAnalysis) located = analyze_text (
     "Conclusion : carcinome dans la région axillaire droite. "
     "Adénocarcinome à 5 cm de la marge anale.\n");
+  /* "néoformation" says there is a tumour, malignant where the report says so. */
+  g_autoptr(RelAnalysis) words = analyze_text (
+    "Conclusion : masse maligne pulmonaire. Néoformation rénale.\n");
+  g_autoptr(RelAnalysis) alone = analyze_text ("Conclusion : néoformation rénale.\n");
 
   g_assert_nonnull (find_code (organ, "C259"));
   g_assert_nonnull (find_code (organ, "C787"));
@@ -259,6 +263,9 @@ test_neoplasms (void)
   g_assert_null (find_code (located, "C773"));
   g_assert_nonnull (find_code (located, "C20"));
   g_assert_null (find_code (located, "C449"));
+  g_assert_nonnull (find_code (words, "C349"));
+  g_assert_nonnull (find_code (words, "C64"));
+  g_assert_null (find_code (alone, "C64"));
 }
 
 /* A screening tells why a stay happened; beside a cancer it is no DAS. */
