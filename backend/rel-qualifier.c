@@ -302,6 +302,36 @@ comma_ends_scope (RelTokens *tokens,
   return FALSE;
 }
 
+/* Does the cue at token @cue stand inside a parenthesis opened after the
+ * mention's last word @last and qualify other words first ("primitif
+ * pulmonaire (EGFR non muté, ALK négatif)")? "VIH (négatif)" stays the
+ * mention's. */
+static gboolean
+in_other_parenthesis (RelTokens *tokens,
+                      guint      last,
+                      guint      cue)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint opened = 0;
+
+  for (guint i = last + 1; i <= cue; i++)
+    {
+      const RelToken *previous = rel_tokens_get (tokens, i - 1);
+      const RelToken *token = rel_tokens_get (tokens, i);
+
+      if (!(token->flags & REL_TOKEN_BREAK))
+        continue;
+      for (guint b = previous->end; b < token->start; b++)
+        {
+          if (text[b] == '(')
+            opened = i;
+          else if (text[b] == ')')
+            opened = 0;
+        }
+    }
+  return opened != 0 && opened < cue;
+}
+
 static void
 set_qualifier (RelQualifiers *out,
                Qualifier      qualifier)
@@ -417,7 +447,8 @@ rel_qualifier_qualify (RelQualifier  *self,
             continue;
           set_qualifier (out, hit->qualifier);
         }
-      else if (after && hit->first_token > last_token && hit->first_token <= right)
+      else if (after && hit->first_token > last_token && hit->first_token <= right &&
+               !in_other_parenthesis (tokens, last_token, hit->first_token))
         set_qualifier (out, hit->qualifier);
       /* Past and over is said at the end of the sentence: "…, résolu." */
       else if (after && (hit->qualifier == QUALIFIER_RESOLVED ||

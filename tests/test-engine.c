@@ -171,6 +171,11 @@ test_qualifiers (void)
   assert_qualified ("Pas de douleur, pneumopathie franche.", "pneumopathie", FALSE, FALSE, FALSE);
   /* A pseudo-cue does not negate. */
   assert_qualified ("Pas d'amélioration de la pneumopathie.", "pneumopathie", FALSE, FALSE, FALSE);
+  /* A cue in brackets denies what stands before it there, the mention only
+   * when nothing else does. */
+  assert_qualified ("Métastase d'un carcinome pulmonaire (EGFR non muté, ALK négatif).",
+                    "carcinome pulmonaire", FALSE, FALSE, FALSE);
+  assert_qualified ("Pneumopathie (non confirmée).", "Pneumopathie", TRUE, FALSE, FALSE);
 }
 
 static void
@@ -232,6 +237,18 @@ test_neoplasms (void)
     "Conclusion : liposarcome de la cuisse droite. Mélanome du bras gauche.\n");
   g_autoptr(RelAnalysis) primary = analyze_text (
     "Conclusion : métastase osseuse d'un adénocarcinome compatible avec un primitif pulmonaire.\n");
+  /* The site fixes the subdivision, not the category's "sans précision". */
+  g_autoptr(RelAnalysis) subdivision = analyze_text (
+    "Conclusion : adénocarcinome de la jonction gastro-œsophagienne. Tumeur maligne de la rate.\n");
+  /* Where a tumour lies is not always an organ: the axilla itself, a
+   * distance from the anal verge (the rectum, not the anal skin). */
+  g_autoptr(RelAnalysis) located = analyze_text (
+    "Conclusion : carcinome dans la région axillaire droite. "
+    "Adénocarcinome à 5 cm de la marge anale.\n");
+  /* "néoformation" says there is a tumour, malignant where the report says so. */
+  g_autoptr(RelAnalysis) words = analyze_text (
+    "Conclusion : masse maligne pulmonaire. Néoformation rénale.\n");
+  g_autoptr(RelAnalysis) alone = analyze_text ("Conclusion : néoformation rénale.\n");
 
   g_assert_nonnull (find_code (organ, "C259"));
   g_assert_nonnull (find_code (organ, "C787"));
@@ -240,6 +257,15 @@ test_neoplasms (void)
   g_assert_null (find_code (region, "C765"));
   g_assert_nonnull (find_code (primary, "C349"));
   g_assert_null (find_code (primary, "C780"));
+  g_assert_nonnull (find_code (subdivision, "C160"));
+  g_assert_nonnull (find_code (subdivision, "C261"));
+  g_assert_nonnull (find_code (located, "C761"));
+  g_assert_null (find_code (located, "C773"));
+  g_assert_nonnull (find_code (located, "C20"));
+  g_assert_null (find_code (located, "C449"));
+  g_assert_nonnull (find_code (words, "C349"));
+  g_assert_nonnull (find_code (words, "C64"));
+  g_assert_null (find_code (alone, "C64"));
 }
 
 /* A screening tells why a stay happened; beside a cancer it is no DAS. */
