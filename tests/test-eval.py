@@ -18,7 +18,7 @@ EVAL = os.path.join(os.environ.get("REL_SHARED_DATA", os.path.join(ROOT, "..", "
 TMP = tempfile.mkdtemp(prefix="relecture-eval-")
 ENV = dict(os.environ, XDG_DATA_HOME=os.path.join(TMP, "data"))
 
-NEOPLASM_FLOOR = 0.76
+NEOPLASM_FLOOR = 0.78
 
 # FRACCO's labels and the ones of DESIGN.md that count as the same.
 SECTION_LABELS = {
@@ -136,13 +136,14 @@ def neoplasm_codes():
         total += len(gold)
         found += len(gold & set(top[:10]))
     recall = found / total
-    # The issue's bar is 0.80. The silver gold codes every neoplasm mention,
-    # relatives' cancers included ("sa mère est décédée d'un cancer du
-    # pancréas"), which DESIGN.md forbids suggesting; about 16 of the 117 gold
-    # codes are such family history only, a few more resolved history,
-    # hypotheses or negations ("excluant un carcinome rénal"), and six are C76
-    # given to a morphology without its site. Until the bar is revisited, this
-    # guards the measured level against regressions.
+    # The issue's bar is 0.80. The silver gold codes every neoplasm mention;
+    # of the 25 gold codes missed, 18 are relatives' cancers only ("sa mère
+    # est décédée d'un cancer du pancréas"), which DESIGN.md forbids
+    # suggesting (CIM-10 has Z80 for them), 3 are negated, hypothetical or a
+    # cancer cured years ago, and 3 are ICD-O topographies where CIM-10 codes
+    # by tumour type (a melanoma of the scapular region is C43, not the bone's
+    # C40; a basal-cell carcinoma of the cheek C44, not C76). Within the rules
+    # the ceiling is 93/117 = 0.795; this guards the measured level.
     print(f"# codes-fracco-neoplasms.dev: recall@10 {recall:.3f} of {total} gold codes "
           f"(issue bar 0.80, regression floor {NEOPLASM_FLOOR})")
     assert recall >= NEOPLASM_FLOOR, recall
