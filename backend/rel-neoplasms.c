@@ -187,11 +187,12 @@ find_hits (GHashTable *index,
            RelTokens  *tokens)
 {
   GArray *hits = g_array_new (FALSE, FALSE, sizeof (Hit));
+  g_autofree gpointer *buckets = rel_tokens_lookup_words (tokens, index);
   guint n = rel_tokens_get_n (tokens);
 
   for (guint i = 0; i < n; i++)
     {
-      GPtrArray *bucket = g_hash_table_lookup (index, rel_tokens_get (tokens, i)->folded);
+      GPtrArray *bucket = buckets[rel_tokens_get (tokens, i)->word];
       const Entry *best = NULL;
 
       for (guint e = 0; bucket != NULL && e < bucket->len; e++)

@@ -39,6 +39,16 @@ typedef enum
                 TRIGGER_MONTH_IN_WORDS | TRIGGER_EXTENSION,
 } Trigger;
 
+/* The kinds of cue a word may end, looked up once per word of a report. */
+typedef enum
+{
+  CUE_TITLE = 1 << 0,
+  CUE_NAME_FIELD = 1 << 1,
+  CUE_RELATIVE = 1 << 2,
+  CUE_CITY = 1 << 3,
+  CUE_BIRTH = 1 << 4,
+} CueKind;
+
 typedef enum
 {
   PRIORITY_NAME = 1,
@@ -70,6 +80,7 @@ struct _RelPseudonymizer
   GHashTable *relatives;
   GHashTable *city_cues;
   GHashTable *birth_cues;
+  GHashTable *cue_kinds;      /* last word of a cue → CueKind bits */
   GHashTable *surrogates;     /* kind → GPtrArray of char* */
 
   GRegex     *mail;
@@ -124,6 +135,7 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->number_words, g_hash_table_unref);
   g_clear_pointer (&self->cities, g_hash_table_unref);
   g_clear_pointer (&self->triggers, g_hash_table_unref);
+  g_clear_pointer (&self->cue_kinds, g_hash_table_unref);
 
   G_OBJECT_CLASS (rel_pseudonymizer_parent_class)->finalize (object);
 }
@@ -151,6 +163,23 @@ rel_pseudonymizer_init (RelPseudonymizer *self)
   self->number_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->triggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cue_kinds = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+static void
+add_cue_kinds (GHashTable *kinds,
+               GHashTable *by_last,
+               CueKind     kind)
+{
+  GHashTableIter iter;
+  gpointer word;
+
+  if (by_last == NULL)
+    return;
+  g_hash_table_iter_init (&iter, by_last);
+  while (g_hash_table_iter_next (&iter, &word, NULL))
+    g_hash_table_insert (kinds, word,
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (kinds, word)) | kind));
 }
 
 static GPtrArray *
@@ -325,6 +354,11 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   self->relatives = g_hash_table_lookup (self->cues_by_last, "relative");
   self->city_cues = g_hash_table_lookup (self->cues_by_last, "city_cue");
   self->birth_cues = g_hash_table_lookup (self->cues_by_last, "birth");
+  add_cue_kinds (self->cue_kinds, self->titles, CUE_TITLE);
+  add_cue_kinds (self->cue_kinds, self->name_fields, CUE_NAME_FIELD);
+  add_cue_kinds (self->cue_kinds, self->relatives, CUE_RELATIVE);
+  add_cue_kinds (self->cue_kinds, self->city_cues, CUE_CITY);
+  add_cue_kinds (self->cue_kinds, self->birth_cues, CUE_BIRTH);
   months = alternation (raw, "month");
   streets = alternation (raw, "street");
   hospitals = alternation (raw, "hospital");
@@ -516,17 +550,17 @@ find_triggers (RelPseudonymizer *self,
 {
   guint n = rel_tokens_get_n (tokens);
   GArray *words = g_array_new (FALSE, FALSE, sizeof (TriggerWord));
+  g_autofree gpointer *bits = rel_tokens_lookup_words (tokens, self->triggers);
+
+  for (guint w = 0; w < rel_tokens_get_n_words (tokens); w++)
+    if (is_mixed (rel_tokens_get_word (tokens, w)))
+      bits[w] = GUINT_TO_POINTER (TRIGGER_ANY);
 
   for (guint i = 0; i < n; i++)
     {
-      const char *folded = rel_tokens_get (tokens, i)->folded;
-      TriggerWord word = { i, 0 };
+      TriggerWord word = { i, GPOINTER_TO_UINT (bits[rel_tokens_get (tokens, i)->word]) };
       gboolean number_before = FALSE;
 
-      if (is_mixed (folded))
-        word.bits = TRIGGER_ANY;
-      else
-        word.bits = GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, folded));
       if (word.bits == 0)
         continue;
       if ((word.bits & TRIGGER_MONTH) && i > 0 &&
@@ -867,13 +901,18 @@ find_patterns (RelPseudonymizer *self,
 /* Does a cue of @cues (by last word) end just before token @i? Returns its
  * first token or -1. */
 static int
-cue_before (GHashTable *cues,
-            RelTokens  *tokens,
-            guint       i)
+cue_before (GHashTable    *cues,
+            const guint8 *kinds,
+            CueKind       kind,
+            RelTokens    *tokens,
+            guint         i)
 {
   GPtrArray *list;
 
   if (i == 0 || cues == NULL)
+    return -1;
+  /* Most words end no cue of any kind. */
+  if (kinds != NULL && !(kinds[rel_tokens_get (tokens, i - 1)->word] & kind))
     return -1;
   list = g_hash_table_lookup (cues, rel_tokens_get (tokens, i - 1)->folded);
 
@@ -894,11 +933,13 @@ cue_before (GHashTable *cues,
 /* Is token @i the end of a title ("M." in "M. DURAND")? */
 static gboolean
 is_title (RelPseudonymizer *self,
+          const guint8     *kinds,
           RelTokens        *tokens,
           guint             i)
 {
-  return i + 1 <= rel_tokens_get_n (tokens) && (cue_before (self->titles, tokens, i + 1) >= 0 ||
-                                                 cue_before (self->name_fields, tokens, i + 1) >= 0);
+  return i + 1 <= rel_tokens_get_n (tokens) &&
+         (cue_before (self->titles, kinds, CUE_TITLE, tokens, i + 1) >= 0 ||
+          cue_before (self->name_fields, kinds, CUE_NAME_FIELD, tokens, i + 1) >= 0);
 }
 
 static gboolean
@@ -997,6 +1038,7 @@ typedef struct
 {
   RelPseudonymizer *self;
   RelTokens        *tokens;
+  const guint8     *kinds;   /* CueKind bits, per word */
   guint8           *known;   /* Fact bits computed, per token */
   guint8           *values;  /* and their values */
 } Facts;
@@ -1011,7 +1053,7 @@ fact (Facts *facts,
       gboolean value = which == FACT_SHAPED ? name_shaped (facts->self, facts->tokens, i)
                        : which == FACT_ORDINARY ? is_ordinary_word (facts->self, facts->tokens, i)
                        : which == FACT_FIRST_NAME ? is_first_name (facts->self, facts->tokens, i)
-                       : is_title (facts->self, facts->tokens, i);
+                       : is_title (facts->self, facts->kinds, facts->tokens, i);
 
       facts->known[i] |= which;
       if (value)
@@ -1050,6 +1092,7 @@ next_to_look (GArray *grown,
 
 static void
 find_names (RelPseudonymizer *self,
+            const guint8     *kinds,
             RelTokens        *tokens,
             GArray           *candidates)
 {
@@ -1059,7 +1102,7 @@ find_names (RelPseudonymizer *self,
   g_autofree gboolean *shaped = g_new0 (gboolean, n + 1);
   g_autofree guint8 *known = g_new0 (guint8, n + 1);
   g_autofree guint8 *values = g_new0 (guint8, n + 1);
-  Facts facts = { self, tokens, known, values };
+  Facts facts = { self, tokens, kinds, known, values };
   g_autoptr(GArray) grown = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GArray) growing = g_array_new (FALSE, FALSE, sizeof (guint));
 
@@ -1078,9 +1121,9 @@ find_names (RelPseudonymizer *self,
       if (!shaped[i] && !is_initial (text, rel_tokens_get (tokens, i)) &&
           !opens_particle (rel_tokens_get (tokens, i)))
         continue;
-      after_title = cue_before (self->titles, tokens, i) >= 0 ||
-                    cue_before (self->name_fields, tokens, i) >= 0 ||
-                    cue_before (self->relatives, tokens, i) >= 0;
+      after_title = cue_before (self->titles, kinds, CUE_TITLE, tokens, i) >= 0 ||
+                    cue_before (self->name_fields, kinds, CUE_NAME_FIELD, tokens, i) >= 0 ||
+                    cue_before (self->relatives, kinds, CUE_RELATIVE, tokens, i) >= 0;
       if (!after_title)
         continue;
       /* Titles and particles are passed over without being taken: the walk
@@ -1110,7 +1153,8 @@ find_names (RelPseudonymizer *self,
               !(j + 1 < n && fact (&facts, FACT_SHAPED, j + 1)))
             break;
           /* After a relative's kinship word, only a real name, not "Père diabétique". */
-          if (cue_before (self->relatives, tokens, i) >= 0 && cue_before (self->titles, tokens, i) < 0 &&
+          if (cue_before (self->relatives, kinds, CUE_RELATIVE, tokens, i) >= 0 &&
+              cue_before (self->titles, kinds, CUE_TITLE, tokens, i) < 0 &&
               fact (&facts, FACT_ORDINARY, j) && !fact (&facts, FACT_FIRST_NAME, j))
             break;
           name[j] = TRUE;
@@ -1293,6 +1337,7 @@ find_names (RelPseudonymizer *self,
  * after "à". */
 static void
 find_cities (RelPseudonymizer *self,
+             const guint8     *kinds,
              RelTokens        *tokens,
              GArray           *candidates)
 {
@@ -1305,7 +1350,7 @@ find_cities (RelPseudonymizer *self,
       guint last = i;
       gboolean known;
 
-      if (!is_capitalised (text, token) || cue_before (self->city_cues, tokens, i) < 0)
+      if (!is_capitalised (text, token) || cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0)
         continue;
       /* "Saint-Étienne", "Aix-en-Provence", "Le Havre": up to three words. */
       for (guint j = i; j < MIN (n, i + 3); j++)
@@ -1331,6 +1376,7 @@ find_cities (RelPseudonymizer *self,
 /* "né le 12/03/1950", "DDN : 12/03/1950": a date of birth. */
 static void
 mark_birth_dates (RelPseudonymizer *self,
+                  const guint8     *kinds,
                   RelTokens        *tokens,
                   GArray           *candidates)
 {
@@ -1343,7 +1389,7 @@ mark_birth_dates (RelPseudonymizer *self,
         continue;
       first = rel_tokens_find (tokens, candidate->start);
       for (guint back = 0; back <= 3 && back <= first; back++)
-        if (cue_before (self->birth_cues, tokens, first - back) >= 0)
+        if (cue_before (self->birth_cues, kinds, CUE_BIRTH, tokens, first - back) >= 0)
           {
             candidate->label = "DATE_NAISSANCE";
             break;
@@ -1399,9 +1445,17 @@ rel_pseudonymizer_find_in_tokens (RelPseudonymizer *self,
   g_return_val_if_fail (REL_IS_PSEUDONYMIZER (self), NULL);
 
   find_patterns (self, tokens, text, length, candidates);
-  find_names (self, tokens, candidates);
-  find_cities (self, tokens, candidates);
-  mark_birth_dates (self, tokens, candidates);
+  {
+    g_autofree gpointer *found = rel_tokens_lookup_words (tokens, self->cue_kinds);
+    guint n_words = rel_tokens_get_n_words (tokens);
+    g_autofree guint8 *kinds = g_new (guint8, n_words + 1);
+
+    for (guint w = 0; w < n_words; w++)
+      kinds[w] = (guint8) GPOINTER_TO_UINT (found[w]);
+    find_names (self, kinds, tokens, candidates);
+    find_cities (self, kinds, tokens, candidates);
+    mark_birth_dates (self, kinds, tokens, candidates);
+  }
 
   /* The strongest kind of evidence wins where spans overlap, then the longest. */
   g_array_sort (candidates, compare_candidates);
