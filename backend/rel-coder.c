@@ -267,17 +267,20 @@ find_value (RelTokens   *tokens,
             const char **words)
 {
   guint n = rel_tokens_get_n (tokens);
+  guint n_words = rel_tokens_get_n_words (tokens);
+  g_autofree gboolean *named = g_new0 (gboolean, n_words + 1);
   double found = NAN;
   gboolean found_in_history = FALSE;
+
+  /* Each word of the report compared with @words once. */
+  for (guint w = 0; w < n_words; w++)
+    named[w] = g_strv_contains (words, rel_tokens_get_word (tokens, w));
 
   for (guint i = 0; i < n; i++)
     {
       const RelToken *token = rel_tokens_get (tokens, i);
-      gboolean named = FALSE;
 
-      for (guint w = 0; words[w] != NULL && !named; w++)
-        named = g_str_equal (token->folded, words[w]);
-      if (!named)
+      if (!named[token->word])
         continue;
 
       for (guint j = i + 1; j < MIN (n, i + 5); j++)
@@ -799,9 +802,14 @@ add_tnm_nodes (RelCoder   *self,
   for (guint i = 0; i < n; i++)
     {
       const RelToken *token = rel_tokens_get (tokens, i);
-      g_autofree char *word = g_strndup (text + token->start, token->end - token->start);
+      g_autofree char *word = NULL;
       RelSpan span = { token->start, token->end };
 
+      /* A stage has its "N": most words are not looked at further. */
+      if (token->end - token->start > 16 ||
+          memchr (text + token->start, 'N', token->end - token->start) == NULL)
+        continue;
+      word = g_strndup (text + token->start, token->end - token->start);
       if (!g_regex_match (self->tnm, word, 0, NULL))
         continue;
 

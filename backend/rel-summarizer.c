@@ -18,6 +18,7 @@ struct _RelSummarizer
   GHashTable *dosage;     /* folded unit, form and rhythm words */
   GHashTable *results;    /* folded lab and imaging names */
   GHashTable *abnormal;   /* folded words or expressions → TRUE abnormal, FALSE normal */
+  GHashTable *openers;    /* first words of the expressions of several words */
 };
 
 G_DEFINE_FINAL_TYPE (RelSummarizer, rel_summarizer, G_TYPE_OBJECT)
@@ -30,6 +31,7 @@ rel_summarizer_finalize (GObject *object)
   g_clear_pointer (&self->dosage, g_hash_table_unref);
   g_clear_pointer (&self->results, g_hash_table_unref);
   g_clear_pointer (&self->abnormal, g_hash_table_unref);
+  g_clear_pointer (&self->openers, g_hash_table_unref);
 
   G_OBJECT_CLASS (rel_summarizer_parent_class)->finalize (object);
 }
@@ -46,6 +48,7 @@ rel_summarizer_init (RelSummarizer *self)
   self->dosage = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->results = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->abnormal = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->openers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static char *
@@ -57,7 +60,8 @@ fold_words (const char *text)
 }
 
 static gboolean
-load_words (GHashTable  *table,
+load_words (RelSummarizer *self,
+            GHashTable  *table,
             const char  *name,
             guint        columns,
             GError     **error)
@@ -70,8 +74,12 @@ load_words (GHashTable  *table,
     {
       char **fields = g_ptr_array_index (rows, i);
       gboolean abnormal = columns < 2 || !g_str_equal (fields[1], "normal");
+      char *words = fold_words (fields[0]);
+      const char *space = strchr (words, ' ');
 
-      g_hash_table_replace (table, fold_words (fields[0]), GINT_TO_POINTER (abnormal));
+      if (space != NULL)
+        g_hash_table_add (self->openers, g_strndup (words, space - words));
+      g_hash_table_replace (table, words, GINT_TO_POINTER (abnormal));
     }
   return TRUE;
 }
@@ -81,9 +89,9 @@ rel_summarizer_new (GError **error)
 {
   g_autoptr(RelSummarizer) self = g_object_new (REL_TYPE_SUMMARIZER, NULL);
 
-  if (!load_words (self->dosage, "dosage.tsv", 1, error) ||
-      !load_words (self->results, "lab-tests.tsv", 1, error) ||
-      !load_words (self->abnormal, "result-cues.tsv", 2, error))
+  if (!load_words (self, self->dosage, "dosage.tsv", 1, error) ||
+      !load_words (self, self->results, "lab-tests.tsv", 1, error) ||
+      !load_words (self, self->abnormal, "result-cues.tsv", 2, error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -196,18 +204,22 @@ add_list_items (RelSummarySection *summary,
 }
 
 static gboolean
-contains_phrase (RelTokens     *tokens,
+contains_phrase (RelSummarizer *self,
+                 RelTokens     *tokens,
                  const Segment *segment,
                  GHashTable    *table,
                  gboolean      *value)
 {
+  g_autoptr(GString) phrase = g_string_new (NULL);
   gboolean found = FALSE;
 
   for (guint i = segment->first_token; i < segment->last_token; i++)
     {
-      g_autoptr(GString) phrase = g_string_new (rel_tokens_get (tokens, i)->folded);
+      /* Longer expressions only from a word that opens one. */
+      guint longest = g_hash_table_contains (self->openers, rel_tokens_get (tokens, i)->folded) ? 3 : 1;
 
-      for (guint k = 0; k < 3 && i + k < segment->last_token; k++)
+      g_string_assign (phrase, rel_tokens_get (tokens, i)->folded);
+      for (guint k = 0; k < longest && i + k < segment->last_token; k++)
         {
           gpointer stored;
 
@@ -242,7 +254,8 @@ is_medication_line (RelSummarizer *self,
           g_hash_table_contains (self->dosage, rel_tokens_get (tokens, i + 1)->folded))
         return TRUE;
     }
-  return contains_phrase (tokens, line, self->dosage, NULL) && line->last_token - line->first_token <= 12;
+  return contains_phrase (self, tokens, line, self->dosage, NULL) &&
+         line->last_token - line->first_token <= 12;
 }
 
 static RelSummarySection *
@@ -325,8 +338,8 @@ rel_summarizer_summarize (RelSummarizer *self,
               const Segment *line = &g_array_index (lines, Segment, l);
               gboolean abnormal = FALSE;
 
-              if (contains_phrase (tokens, line, self->results, NULL) &&
-                  contains_phrase (tokens, line, self->abnormal, &abnormal) && abnormal)
+              if (contains_phrase (self, tokens, line, self->results, NULL) &&
+                  contains_phrase (self, tokens, line, self->abnormal, &abnormal) && abnormal)
                 add_item (find_or_add (unordered, "examens_complementaires"), text,
                           line->start, line->end);
             }
