@@ -193,12 +193,14 @@ rel_qualifier_scan (RelQualifier *self,
   GArray *hits = g_array_new (FALSE, FALSE, sizeof (CueHit));
   g_autoptr(GArray) pseudo = g_array_new (FALSE, FALSE, sizeof (CueHit));
   guint n = rel_tokens_get_n (tokens);
+  g_autofree gpointer *buckets = NULL;
 
   g_return_val_if_fail (REL_IS_QUALIFIER (self), NULL);
 
+  buckets = rel_tokens_lookup_words (tokens, self->by_first);
   for (guint i = 0; i < n; i++)
     {
-      GPtrArray *bucket = g_hash_table_lookup (self->by_first, rel_tokens_get (tokens, i)->folded);
+      GPtrArray *bucket = buckets[rel_tokens_get (tokens, i)->word];
       const Cue *best = NULL;
 
       if (bucket == NULL)
