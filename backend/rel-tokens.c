@@ -285,12 +285,23 @@ rel_tokens_new (const char *text,
 
   while (p < end)
     {
-      gunichar c = (guchar) *p < 0x80 ? (gunichar) *p : g_utf8_get_char_validated (p, end - p);
+      gunichar c;
       const char *word_start;
       gboolean has_upper = FALSE, has_lower = FALSE, digits = TRUE;
       RelToken token;
-      g_autofree char *folded = NULL;
 
+      /* Blanks and punctuation between words, most of them ASCII. */
+      if ((guchar) *p < 0x80)
+        {
+          if (!g_ascii_isalnum (*p))
+            {
+              p++;
+              continue;
+            }
+          c = (gunichar) *p;
+        }
+      else
+        c = g_utf8_get_char_validated (p, end - p);
       if (c == (gunichar) -1 || c == (gunichar) -2)
         {
           p++;
@@ -362,6 +373,7 @@ rel_tokens_new (const char *text,
         token.flags |= REL_TOKEN_UPPER;
 
       {
+        g_autofree char *folded = NULL;
         char buffer[64];
         gsize n = token.end - token.start;
         const char *word;
