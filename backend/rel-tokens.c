@@ -15,10 +15,17 @@ struct _RelTokens
   guint         n_tokens;
   guint         allocated;
   GStringChunk *strings;
-  GPtrArray    *words;       /* the distinct folded words, in order of appearance */
-  GArray       *word_flags;  /* RelTokenFlags of each word: REL_TOKEN_STOP or 0 */
+  GArray       *words;       /* Word: the distinct folded words, in order of appearance */
   GHashTable   *word_index;  /* folded word → its index + 1; built past a few words */
 };
+
+typedef struct
+{
+  const char    *folded;
+  RelTokenFlags  flags;      /* REL_TOKEN_STOP or 0 */
+} Word;
+
+#define WORD(self, i) (g_array_index ((self)->words, Word, (i)))
 
 /* Below this many distinct words, a word is found by looking at each. */
 #define LINEAR_WORDS 16
@@ -228,7 +235,7 @@ intern (RelTokens  *self,
         const char *word,
         GHashTable *stopwords)
 {
-  RelTokenFlags flags = 0;
+  Word entry = { NULL, 0 };
   guint index;
 
   if (self->word_index != NULL)
@@ -241,26 +248,25 @@ intern (RelTokens  *self,
   else
     {
       for (guint i = 0; i < self->words->len; i++)
-        if (strcmp (g_ptr_array_index (self->words, i), word) == 0)
+        if (strcmp (WORD (self, i).folded, word) == 0)
           return i;
     }
 
   index = self->words->len;
-  g_ptr_array_add (self->words, g_string_chunk_insert (self->strings, word));
+  entry.folded = g_string_chunk_insert (self->strings, word);
   if (stopwords != NULL && g_hash_table_contains (stopwords, word))
-    flags = REL_TOKEN_STOP;
-  g_array_append_val (self->word_flags, flags);
+    entry.flags = REL_TOKEN_STOP;
+  g_array_append_val (self->words, entry);
 
   if (self->word_index == NULL && self->words->len > LINEAR_WORDS)
     {
       self->word_index = g_hash_table_new (g_str_hash, g_str_equal);
       for (guint i = 0; i < self->words->len; i++)
-        g_hash_table_insert (self->word_index, g_ptr_array_index (self->words, i),
+        g_hash_table_insert (self->word_index, (gpointer) WORD (self, i).folded,
                              GUINT_TO_POINTER (i + 1));
     }
   else if (self->word_index != NULL)
-    g_hash_table_insert (self->word_index, g_ptr_array_index (self->words, index),
-                         GUINT_TO_POINTER (index + 1));
+    g_hash_table_insert (self->word_index, (gpointer) entry.folded, GUINT_TO_POINTER (index + 1));
   return index;
 }
 
@@ -279,8 +285,7 @@ rel_tokens_new (const char *text,
   self->length = length;
   self->allocated = length / 6 + 16;
   self->tokens = g_new (RelToken, self->allocated);
-  self->words = g_ptr_array_new ();
-  self->word_flags = g_array_new (FALSE, FALSE, sizeof (RelTokenFlags));
+  self->words = g_array_sized_new (FALSE, FALSE, sizeof (Word), MIN (self->allocated, 1024));
   self->strings = g_string_chunk_new (length + 64);
 
   while (p < end)
@@ -395,8 +400,8 @@ rel_tokens_new (const char *text,
         else
           word = folded = rel_tokens_fold_word (word_start, n);
         token.word = intern (self, word, stopwords);
-        token.folded = g_ptr_array_index (self->words, token.word);
-        token.flags |= g_array_index (self->word_flags, RelTokenFlags, token.word);
+        token.folded = WORD (self, token.word).folded;
+        token.flags |= WORD (self, token.word).flags;
       }
 
       if (self->n_tokens == self->allocated)
@@ -421,8 +426,7 @@ rel_tokens_free (RelTokens *self)
     return;
   g_free (self->tokens);
   g_string_chunk_free (self->strings);
-  g_ptr_array_unref (self->words);
-  g_array_unref (self->word_flags);
+  g_array_unref (self->words);
   g_clear_pointer (&self->word_index, g_hash_table_unref);
   g_free (self);
 }
@@ -452,7 +456,7 @@ rel_tokens_get_word (RelTokens *self,
                      guint      word)
 {
   g_return_val_if_fail (word < self->words->len, NULL);
-  return g_ptr_array_index (self->words, word);
+  return WORD (self, word).folded;
 }
 
 gpointer *
@@ -464,7 +468,7 @@ rel_tokens_lookup_words (RelTokens  *self,
   if (table == NULL)
     return values;
   for (guint i = 0; i < self->words->len; i++)
-    values[i] = g_hash_table_lookup (table, g_ptr_array_index (self->words, i));
+    values[i] = g_hash_table_lookup (table, WORD (self, i).folded);
   return values;
 }
 
