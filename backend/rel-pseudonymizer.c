@@ -26,6 +26,9 @@
 /* How far an e-mail address may reach before and after its '@', in bytes. */
 #define MAIL_BEFORE 64
 #define MAIL_AFTER 255
+/* Folded bytes of a word found once as a name or city, at least, for its
+ * other occurrences to be taken too. */
+#define MIN_PROPAGATED 4
 
 typedef enum
 {
@@ -994,10 +997,16 @@ name_shaped (RelPseudonymizer *self,
   /* "N°", "Nº": a number sign, not an initial. */
   if (g_str_has_prefix (text + token->end, "°") || g_str_has_prefix (text + token->end, "º"))
     return FALSE;
+  /* A unit: "g/L", "8,1 G/L", "UI/L". */
+  if ((token->start > 0 && text[token->start - 1] == '/') || text[token->end] == '/')
+    return FALSE;
   if (token->end - token->start >= sizeof word)
     return FALSE;
   memcpy (word, text + token->start, token->end - token->start);
   word[token->end - token->start] = '\0';
+  /* A roman numeral: "NYHA III à IV", "stade II" (one letter may be an initial). */
+  if (token->end - token->start > 1 && word[strspn (word, "IVX")] == '\0')
+    return FALSE;
   if (g_hash_table_contains (self->not_names, token->folded) ||
       g_hash_table_contains (self->abbreviations, word))
     return FALSE;
@@ -1419,6 +1428,81 @@ compare_phi (gconstpointer a,
   return pa->start < pb->start ? -1 : pa->start > pb->start;
 }
 
+/* Could this word, found once as a name or a city, be the same one wherever
+ * the report writes it again? Not an ordinary word, an abbreviation or a
+ * word that only looks like a name, nor an initial. */
+static gboolean
+may_propagate (RelPseudonymizer *self,
+               RelTokens        *tokens,
+               guint             i)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  const RelToken *token = rel_tokens_get (tokens, i);
+  g_autofree char *word = NULL;
+
+  if (strlen (token->folded) < MIN_PROPAGATED || (token->flags & REL_TOKEN_NUMBER) ||
+      g_hash_table_contains (self->dictionary, token->folded) ||
+      g_hash_table_contains (self->not_names, token->folded))
+    return FALSE;
+  word = g_strndup (text + token->start, token->end - token->start);
+  return !g_hash_table_contains (self->abbreviations, word);
+}
+
+/* A name or a city found once is the same person or place wherever the
+ * report writes it again with a capital: "41999 VALMORIN" in the address,
+ * "Valmorin, le 22/02/2024" above the letter, "CH de Valmorin" under the
+ * signature. @phi is in text order; @taken marks its bytes. */
+static void
+propagate (RelPseudonymizer *self,
+           RelTokens        *tokens,
+           GPtrArray        *phi,
+           guint8           *taken)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+  g_autofree const char **labels = g_new0 (const char *, rel_tokens_get_n_words (tokens) + 1);
+  const char *name = g_intern_static_string ("NOM");
+  const char *city = g_intern_static_string ("VILLE");
+  guint n_found = phi->len;
+  gboolean any = FALSE;
+
+  for (guint i = 0, p = 0; i < n; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      const RelPhi *span;
+
+      while (p < n_found && ((const RelPhi *) g_ptr_array_index (phi, p))->end <= token->start)
+        p++;
+      if (p == n_found)
+        break;
+      span = g_ptr_array_index (phi, p);
+      if (span->start > token->start || token->end > span->end ||
+          (span->label != name && span->label != city) ||
+          labels[token->word] != NULL || !may_propagate (self, tokens, i))
+        continue;
+      labels[token->word] = span->label;
+      any = TRUE;
+    }
+  if (!any)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      gboolean free_span = TRUE;
+
+      if (labels[token->word] == NULL || !is_capitalised (text, token))
+        continue;
+      for (guint b = token->start; b < token->end && free_span; b++)
+        free_span = !taken[b];
+      if (!free_span)
+        continue;
+      memset (taken + token->start, TRUE, token->end - token->start);
+      g_ptr_array_add (phi, rel_phi_new (token->start, token->end, labels[token->word]));
+    }
+  g_ptr_array_sort (phi, compare_phi);
+}
+
 GPtrArray *
 rel_pseudonymizer_find (RelPseudonymizer *self,
                         const char       *text,
@@ -1474,6 +1558,7 @@ rel_pseudonymizer_find_in_tokens (RelPseudonymizer *self,
       g_ptr_array_add (phi, rel_phi_new (candidate->start, candidate->end, candidate->label));
     }
   g_ptr_array_sort (phi, compare_phi);
+  propagate (self, tokens, phi, taken);
 
   /* "Jean Pierre", "DUPONT DURAND": one span per name part. */
   {

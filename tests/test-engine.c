@@ -397,6 +397,26 @@ test_pseudonymization_forms (void)
     }
 }
 
+/* A name or city found once is masked wherever it is written again with a
+ * capital; units and roman numerals are no initials, names nor places. */
+static void
+test_pseudonymization_propagation (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Adresse : 8 rue des Glycines, 41999 VALMORIN\n"
+    "Valmorin, le 22/02/2024\n"
+    "Patient : M. VERDELOUP Raymond\n"
+    "Biologie : Hb 12,4 g/dL, GB 8,1 G/L, K 4,6 mmol/L, LDL-c 1,18 g/L, TG 2,05 g/L.\n"
+    "Dyspnée NYHA III à IV. Retour sur Valmorin prévu. Revu par Verdeloup fils.\n");
+  const char *pseudonymized = rel_analysis_get_pseudonymized_text (analysis);
+  g_autofree char *lower = g_ascii_strdown (pseudonymized, -1);
+
+  g_assert_null (strstr (lower, "valmorin"));
+  g_assert_null (strstr (lower, "verdeloup"));
+  g_assert_nonnull (strstr (pseudonymized, "8,1 G/L, K 4,6 mmol/L, LDL-c 1,18 g/L, TG 2,05 g/L."));
+  g_assert_nonnull (strstr (pseudonymized, "NYHA III à IV"));
+}
+
 /* A long report runs its pseudonymization beside the other stages: the same
  * findings, copy after copy, as the short one alone. */
 static void
@@ -468,6 +488,7 @@ main (int    argc,
   g_test_add_func ("/engine/summary-and-json", test_summary_and_json);
   g_test_add_func ("/engine/pseudonymization", test_pseudonymization);
   g_test_add_func ("/engine/pseudonymization/forms", test_pseudonymization_forms);
+  g_test_add_func ("/engine/pseudonymization/propagation", test_pseudonymization_propagation);
   g_test_add_func ("/engine/long-report", test_long_report);
   g_test_add_func ("/engine/cancelled", test_cancelled);
 
