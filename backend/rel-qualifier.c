@@ -15,6 +15,8 @@
 #define REACH_AFTER 6
 /* How far the particle of a verbal negation stands from its "ne". */
 #define PARTICLE_REACH 5
+/* How far back in its sentence a pathology result makes a conclusion. */
+#define PATHOLOGY_REACH 30
 
 typedef enum
 {
@@ -25,6 +27,7 @@ typedef enum
   QUALIFIER_RESOLVED,
   QUALIFIER_TERRAIN,
   QUALIFIER_ALL,
+  N_QUALIFIERS,
 } Qualifier;
 
 typedef enum
@@ -36,6 +39,10 @@ typedef enum
   ROLE_BOTH,
   ROLE_OPENER,    /* "ne", "n'" */
   ROLE_PARTICLE,  /* "pas", "jamais", "plus" */
+  ROLE_ADJACENT,  /* "non": the word right after it only ("non métastasé") */
+  ROLE_REFERENT,  /* "test", "résultat": a word that names the mention again */
+  ROLE_CONCLUSIVE, /* "compatible avec": a doubt, or a pathologist's conclusion */
+  ROLE_PATHOLOGY, /* "anatomopathologique", "biopsie": a result that concludes */
 } Role;
 
 typedef struct
@@ -58,8 +65,9 @@ struct _RelQualifier
 {
   GObject     parent_instance;
 
-  GPtrArray  *cues;      /* Cue* */
-  GHashTable *by_first;  /* first word → GPtrArray of Cue* */
+  GPtrArray  *cues;       /* Cue* */
+  GHashTable *by_first;   /* first word → GPtrArray of Cue* */
+  GHashTable *referents;  /* folded words of the referent role (a set) */
 };
 
 G_DEFINE_FINAL_TYPE (RelQualifier, rel_qualifier, G_TYPE_OBJECT)
@@ -80,6 +88,7 @@ rel_qualifier_finalize (GObject *object)
 
   g_clear_pointer (&self->by_first, g_hash_table_unref);
   g_clear_pointer (&self->cues, g_ptr_array_unref);
+  g_clear_pointer (&self->referents, g_hash_table_unref);
 
   G_OBJECT_CLASS (rel_qualifier_parent_class)->finalize (object);
 }
@@ -96,6 +105,7 @@ rel_qualifier_init (RelQualifier *self)
   self->cues = g_ptr_array_new_with_free_func (cue_free);
   self->by_first = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                           (GDestroyNotify) g_ptr_array_unref);
+  self->referents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static gboolean
@@ -121,7 +131,7 @@ rel_qualifier_new (GError **error)
   static const char *qualifiers[] = { "negation", "hypothesis", "family", "history", "resolved",
                                       "terrain", "all" };
   static const char *roles[] = { "before", "after", "pseudo", "terminator", "both", "opener",
-                                 "particle" };
+                                 "particle", "adjacent", "referent", "conclusive", "pathology" };
   g_autoptr(RelQualifier) self = g_object_new (REL_TYPE_QUALIFIER, NULL);
   g_autoptr(GPtrArray) rows = rel_lexicon_load ("qualifiers.tsv", 3, error);
 
@@ -141,6 +151,16 @@ rel_qualifier_new (GError **error)
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                        "qualifiers.tsv: unknown qualifier or role on row %u", i + 1);
           return NULL;
+        }
+
+      if (role == ROLE_REFERENT)
+        {
+          g_auto(GStrv) words = rel_tokens_split (fields[0]);
+
+          /* One word each: they are looked up, not matched as cues. */
+          if (words[0] != NULL)
+            g_hash_table_add (self->referents, g_strdup (words[0]));
+          continue;
         }
 
       cue = g_new0 (Cue, 1);
@@ -164,8 +184,11 @@ rel_qualifier_new (GError **error)
           if (other->qualifier == cue->qualifier && g_strv_equal ((const char * const *) other->words,
                                                                   (const char * const *) cue->words))
             {
-              if ((other->role == ROLE_BEFORE && cue->role == ROLE_AFTER) ||
-                  (other->role == ROLE_AFTER && cue->role == ROLE_BEFORE))
+              /* "évoque" (before) and "évoqué" (both) are read on both sides. */
+              if ((other->role == ROLE_BEFORE || other->role == ROLE_AFTER ||
+                   other->role == ROLE_BOTH) &&
+                  (cue->role == ROLE_BEFORE || cue->role == ROLE_AFTER ||
+                   cue->role == ROLE_BOTH) && other->role != cue->role)
                 other->role = ROLE_BOTH;
               g_clear_pointer (&cue, cue_free);
               break;
@@ -194,6 +217,7 @@ rel_qualifier_scan (RelQualifier *self,
   g_autoptr(GArray) pseudo = g_array_new (FALSE, FALSE, sizeof (CueHit));
   guint n = rel_tokens_get_n (tokens);
   g_autofree gpointer *buckets = NULL;
+  guint covered = 0;  /* the first token after the last cue found */
 
   g_return_val_if_fail (REL_IS_QUALIFIER (self), NULL);
 
@@ -203,7 +227,10 @@ rel_qualifier_scan (RelQualifier *self,
       GPtrArray *bucket = buckets[rel_tokens_get (tokens, i)->word];
       const Cue *best = NULL;
 
-      if (bucket == NULL)
+      /* A word of a cue starts no other: the "avec" of "compatible avec" is
+       * no terminator, the "en faveur de" of "pas d'argument en faveur de"
+       * no hypothesis. */
+      if (bucket == NULL || i < covered)
         continue;
 
       /* The longest cue starting here wins: "pas d'amélioration" over "pas de". */
@@ -223,6 +250,7 @@ rel_qualifier_scan (RelQualifier *self,
         {
           CueHit hit = { i, i + best->n_words - 1, best->qualifier, best->role };
 
+          covered = i + best->n_words;
           g_array_append_val (best->role == ROLE_PSEUDO ? pseudo : hits, hit);
         }
     }
@@ -304,14 +332,34 @@ comma_ends_scope (RelTokens *tokens,
   return FALSE;
 }
 
+/* Is there a @c in the gap just before token @i? */
+static gboolean
+gap_has (RelTokens *tokens,
+         guint      i,
+         char       c)
+{
+  const char *text = rel_tokens_get_text (tokens);
+
+  if (i == 0 || i >= rel_tokens_get_n (tokens))
+    return FALSE;
+  for (guint b = rel_tokens_get (tokens, i - 1)->end; b < rel_tokens_get (tokens, i)->start; b++)
+    {
+      if (text[b] == c)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Does the cue at token @cue stand inside a parenthesis opened after the
  * mention's last word @last and qualify other words first ("primitif
  * pulmonaire (EGFR non muté, ALK négatif)")? "VIH (négatif)" stays the
- * mention's. */
+ * mention's, and so does "sérologie VIH (test négatif)": a referent word
+ * ("test", "résultat") names the mention again. */
 static gboolean
-in_other_parenthesis (RelTokens *tokens,
-                      guint      last,
-                      guint      cue)
+in_other_parenthesis (RelQualifier *self,
+                      RelTokens    *tokens,
+                      guint         last,
+                      guint         cue)
 {
   const char *text = rel_tokens_get_text (tokens);
   guint opened = 0;
@@ -331,7 +379,88 @@ in_other_parenthesis (RelTokens *tokens,
             opened = 0;
         }
     }
-  return opened != 0 && opened < cue;
+  if (opened == 0 || opened >= cue)
+    return FALSE;
+  if (g_hash_table_contains (self->referents, rel_tokens_get (tokens, opened)->folded))
+    {
+      for (guint i = opened + 1; i <= cue; i++)
+        {
+          if (rel_tokens_get (tokens, i)->flags & REL_TOKEN_COMMA)
+            return TRUE;
+        }
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Between the mention's last word @last and a cue after it at @cue, is
+ * there a comma followed by other words? A hedge after an enumeration
+ * ("hépatique, pulmonaire douteux") doubts its last item only; a complement
+ * ("lésion frontale, de signification douteuse") still says the mention's. */
+static gboolean
+enumeration_between (RelTokens *tokens,
+                     guint      last,
+                     guint      cue)
+{
+  for (guint i = last + 1; i < cue; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+
+      if ((token->flags & REL_TOKEN_COMMA) &&
+          !(g_str_equal (token->folded, "de") || g_str_equal (token->folded, "d") ||
+            g_str_equal (token->folded, "du")))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Does a pathology result stand earlier in the sentence of the cue @h?
+ * "La biopsie est compatible avec un adénocarcinome" states it. */
+static gboolean
+concluded_by_pathology (RelTokens *tokens,
+                        GArray    *cues,
+                        guint      h)
+{
+  guint cue = g_array_index (cues, CueHit, h).first_token;
+  guint start = cue;
+
+  while (start > 0 && cue - start < PATHOLOGY_REACH &&
+         !(rel_tokens_get (tokens, start)->flags & REL_TOKEN_SENTENCE))
+    start--;
+  for (guint k = h; k > 0; k--)
+    {
+      const CueHit *hit = &g_array_index (cues, CueHit, k - 1);
+
+      if (hit->first_token < start)
+        break;
+      if (hit->role == ROLE_PATHOLOGY)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Is the word @i the "de" that a denial puts before what it denies? */
+static gboolean
+is_partitive (RelTokens *tokens,
+              guint      i)
+{
+  const char *word;
+
+  if (i >= rel_tokens_get_n (tokens))
+    return FALSE;
+  word = rel_tokens_get (tokens, i)->folded;
+  return g_str_equal (word, "de") || g_str_equal (word, "d") || g_str_equal (word, "du") ||
+         g_str_equal (word, "des");
+}
+
+/* Is the word @i alone in its clause, which a colon opens: "Tabac : non"? */
+static gboolean
+answers_label (RelTokens *tokens,
+               guint      i)
+{
+  return gap_has (tokens, i, ':') &&
+         (i + 1 == rel_tokens_get_n (tokens) ||
+          (rel_tokens_get (tokens, i + 1)->flags & (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE)));
 }
 
 static void
@@ -376,6 +505,10 @@ rel_qualifier_qualify (RelQualifier  *self,
 {
   guint n = rel_tokens_get_n (tokens);
   guint left, right, first_hit, sentence_end;
+  guint lefts[N_QUALIFIERS], rights[N_QUALIFIERS];
+  guint negation_before = 0, hypothesis_before = 0;  /* the nearest cue's first word + 1 */
+  gboolean hypothesis_elsewhere = FALSE;
+  RelQualifiers found = { 0 };
 
   g_return_if_fail (REL_IS_QUALIFIER (self));
   g_return_if_fail (out != NULL);
@@ -418,49 +551,117 @@ rel_qualifier_qualify (RelQualifier  *self,
          !(rel_tokens_get (tokens, sentence_end + 1)->flags & REL_TOKEN_SENTENCE))
     sentence_end++;
 
-  /* A terminator ("mais", "cependant") closes the clause on its side. */
+  /* A terminator ("mais", "cependant") closes the clause on its side, for
+   * every qualifier or for its own ("confirmé" ends a doubt only). */
+  for (guint q = 0; q < N_QUALIFIERS; q++)
+    {
+      lefts[q] = left;
+      rights[q] = right;
+    }
   for (guint h = first_hit; h < cues->len && g_array_index (cues, CueHit, h).first_token <= right;
        h++)
     {
       const CueHit *hit = &g_array_index (cues, CueHit, h);
 
+      gboolean inside_negation;
+
       if (hit->role != ROLE_TERMINATOR)
         continue;
-      if (hit->last_token < first_token && hit->last_token >= left)
-        left = hit->last_token + 1;
-      if (hit->first_token > last_token && hit->first_token <= right)
-        right = hit->first_token - 1;
+      inside_negation = FALSE;
+      for (guint k = h; k > 0 && !inside_negation && is_partitive (tokens, hit->last_token + 1);
+           k--)
+        {
+          const CueHit *previous = &g_array_index (cues, CueHit, k - 1);
+
+          if (previous->first_token + PARTICLE_REACH + 1 < hit->first_token)
+            break;
+          inside_negation = previous->qualifier == QUALIFIER_NEGATION &&
+                            previous->role == ROLE_BEFORE &&
+                            previous->last_token + 1 == hit->first_token;
+        }
+      for (guint q = 0; q < N_QUALIFIERS; q++)
+        {
+          if (hit->qualifier != QUALIFIER_ALL && hit->qualifier != q)
+            continue;
+          /* An adverb within a verbal negation goes on with it: "il n'avait
+           * pas par ailleurs de…", "ne présente pas actuellement de…". */
+          if (q == QUALIFIER_NEGATION && inside_negation)
+            continue;
+          if (hit->last_token < first_token && hit->last_token >= lefts[q])
+            lefts[q] = hit->last_token + 1;
+          if (hit->first_token > last_token && hit->first_token <= rights[q])
+            rights[q] = hit->first_token - 1;
+        }
     }
 
+  /* The clause ends at a colon, but its answer stands after it ("Tabac : non"). */
   for (guint h = first_hit;
-       h < cues->len && g_array_index (cues, CueHit, h).first_token <= MAX (right, sentence_end);
+       h < cues->len &&
+       g_array_index (cues, CueHit, h).first_token <= MAX (MAX (right, sentence_end),
+                                                           last_token + 1);
        h++)
     {
       const CueHit *hit = &g_array_index (cues, CueHit, h);
-      gboolean before = hit->role == ROLE_BEFORE || hit->role == ROLE_BOTH;
+      gboolean before = hit->role == ROLE_BEFORE || hit->role == ROLE_BOTH ||
+                        (hit->role == ROLE_CONCLUSIVE &&
+                         !concluded_by_pathology (tokens, cues, h));
       gboolean after = hit->role == ROLE_AFTER || hit->role == ROLE_BOTH;
+      guint hit_left = lefts[hit->qualifier];
+      guint hit_right = rights[hit->qualifier];
 
-      if (before && hit->first_token >= left && hit->last_token < first_token)
+      if (hit->role == ROLE_ADJACENT)
+        {
+          /* "non métastasé", and the answer to a label: "Tabac : non". */
+          if ((hit->last_token + 1 == first_token &&
+               !(rel_tokens_get (tokens, first_token)->flags &
+                 (REL_TOKEN_BREAK | REL_TOKEN_NEWLINE))) ||
+              (hit->first_token == last_token + 1 && answers_label (tokens, hit->first_token)))
+            set_qualifier (&found, hit->qualifier);
+        }
+      else if (before && hit->first_token >= hit_left && hit->last_token < first_token)
         {
           /* A negation lists what it denies ("pas de fièvre, de toux ni de
            * dyspnée"); a comma not followed by such a list ends it. */
           if (hit->qualifier == QUALIFIER_NEGATION &&
               comma_ends_scope (tokens, hit->last_token + 1, first_token))
             continue;
-          set_qualifier (out, hit->qualifier);
+          set_qualifier (&found, hit->qualifier);
+          if (hit->qualifier == QUALIFIER_NEGATION)
+            negation_before = MAX (negation_before, hit->first_token + 1);
+          else if (hit->qualifier == QUALIFIER_HYPOTHESIS)
+            hypothesis_before = MAX (hypothesis_before, hit->first_token + 1);
         }
-      else if (after && hit->first_token > last_token && hit->first_token <= right &&
-               !in_other_parenthesis (tokens, last_token, hit->first_token))
-        set_qualifier (out, hit->qualifier);
+      else if (after && hit->first_token > last_token && hit->first_token <= hit_right &&
+               !in_other_parenthesis (self, tokens, last_token, hit->first_token) &&
+               !(hit->qualifier == QUALIFIER_HYPOTHESIS &&
+                 enumeration_between (tokens, last_token, hit->first_token)))
+        {
+          set_qualifier (&found, hit->qualifier);
+          if (hit->qualifier == QUALIFIER_HYPOTHESIS)
+            hypothesis_elsewhere = TRUE;
+        }
       /* Past and over is said at the end of the sentence: "…, résolu." */
       else if (after && (hit->qualifier == QUALIFIER_RESOLVED ||
                          hit->qualifier == QUALIFIER_HISTORY) &&
                hit->first_token > last_token && hit->first_token <= sentence_end)
-        set_qualifier (out, hit->qualifier);
+        set_qualifier (&found, hit->qualifier);
       else if (hit->role == ROLE_BEFORE && hit->first_token < first_token &&
                hit->last_token > last_token)
-        set_qualifier (out, hit->qualifier); /* "ne fume pas" */
+        set_qualifier (&found, hit->qualifier); /* "ne fume pas" */
+      /* A relative as the label of a line: "Mère : diabète de type 2". */
+      else if (before && hit->qualifier == QUALIFIER_FAMILY && hit->last_token + 1 == left &&
+               left > 0 && left <= first_token && gap_has (tokens, left, ':') &&
+               (rel_tokens_get (tokens, hit->first_token)->flags &
+                (REL_TOKEN_SENTENCE | REL_TOKEN_NEWLINE)))
+        set_qualifier (&found, hit->qualifier);
     }
+
+  /* The nearer of a doubt and a denial before the mention tells: "un scanner
+   * à la recherche d'une néoplasie n'a pas montré de lésion" is denied,
+   * "pas de signe évocateur d'une lésion" denied and doubted. */
+  if (found.hypothesis && !hypothesis_elsewhere && negation_before > hypothesis_before)
+    found.hypothesis = FALSE;
+  *out = found;
 
   /* "Embolie pulmonaire ?" */
   if (right + 1 < n && right + 1 > last_token &&

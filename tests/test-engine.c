@@ -178,6 +178,79 @@ test_qualifiers (void)
   assert_qualified ("Pneumopathie (non confirmée).", "Pneumopathie", TRUE, FALSE, FALSE);
 }
 
+/* The qualifiers of the first occurrence of @words in @text, however the
+ * matcher would cut it: the rules, not the terminology, are under test. */
+static void
+assert_span_qualified (const char *text,
+                       const char *words,
+                       gboolean    negated,
+                       gboolean    hypothesis,
+                       gboolean    family)
+{
+  const char *found = strstr (text, words);
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (RelSpan));
+  g_autoptr(GArray) result = NULL;
+  RelSpan span;
+  const RelQualifiers *q;
+
+  g_assert_nonnull (found);
+  span.start = found - text;
+  span.end = span.start + strlen (words);
+  g_array_append_val (spans, span);
+  result = rel_embedded_engine_qualify_spans (REL_EMBEDDED_ENGINE (engine), text, strlen (text),
+                                              spans);
+  q = &g_array_index (result, RelQualifiers, 0);
+  g_assert_cmpint (q->negated, ==, negated);
+  g_assert_cmpint (q->hypothesis, ==, hypothesis);
+  g_assert_cmpint (q->family, ==, family);
+}
+
+static void
+test_qualifier_scopes (void)
+{
+  /* "évoque" before and "évoqué" after are one folded cue read both ways. */
+  assert_span_qualified ("Un lymphome était évoqué.", "lymphome", FALSE, TRUE, FALSE);
+  /* The words of a cue start no other cue: the "avec" of "compatible avec"
+   * ends nothing, the "en faveur de" of a denial doubts nothing. */
+  assert_span_qualified ("Le scanner montre une image compatible avec un abcès hépatique.",
+                         "abcès hépatique", FALSE, TRUE, FALSE);
+  assert_span_qualified ("Pas d'argument en faveur d'une endocardite.", "endocardite",
+                         TRUE, FALSE, FALSE);
+  /* A pathologist's "compatible avec" is the diagnosis. */
+  assert_span_qualified ("La biopsie hépatique est compatible avec un carcinome hépatocellulaire.",
+                         "carcinome hépatocellulaire", FALSE, FALSE, FALSE);
+  /* What a test revealed is no longer the doubt that led to it. */
+  assert_span_qualified ("Une appendicite était suspectée et l'échographie a révélé "
+                         "une cholécystite.", "cholécystite", FALSE, FALSE, FALSE);
+  /* The nearer of a doubt and a denial tells. */
+  assert_span_qualified ("Une IRM à la recherche d'une tumeur n'a pas montré de lésion osseuse.",
+                         "lésion osseuse", TRUE, FALSE, FALSE);
+  /* A hedge after an enumeration doubts its last item; a complement after a
+   * comma still doubts the mention. */
+  assert_span_qualified ("Récidive du lymphome ganglionnaire, splénique douteux.",
+                         "lymphome ganglionnaire", FALSE, FALSE, FALSE);
+  assert_span_qualified ("Récidive du lymphome ganglionnaire, splénique douteux.", "splénique",
+                         FALSE, TRUE, FALSE);
+  assert_span_qualified ("Nodule pulmonaire droit, de nature douteuse.", "Nodule pulmonaire",
+                         FALSE, TRUE, FALSE);
+  /* In brackets, a word that names the test again keeps the cue the
+   * mention's. */
+  assert_span_qualified ("Sérologie de la syphilis (résultat négatif).",
+                         "Sérologie de la syphilis", TRUE, FALSE, FALSE);
+  /* "non" denies the word right after it, and answers a label. */
+  assert_span_qualified ("Grossesse non suivie compliquée d'une pré-éclampsie.", "pré-éclampsie",
+                         FALSE, FALSE, FALSE);
+  assert_span_qualified ("Adénocarcinome non métastatique.", "métastatique", TRUE, FALSE, FALSE);
+  assert_span_qualified ("Tabac : non\nAlcool : oui\n", "Tabac", TRUE, FALSE, FALSE);
+  assert_span_qualified ("Tabac : non\nAlcool : oui\n", "Alcool", FALSE, FALSE, FALSE);
+  /* A relative as the label of a line. */
+  assert_span_qualified ("Père : cancer colique.", "cancer colique", FALSE, FALSE, TRUE);
+  /* An adverb inside a verbal negation goes on with it; "mais" ends it. */
+  assert_span_qualified ("Il ne présente pas actuellement de dyspnée.", "dyspnée",
+                         TRUE, FALSE, FALSE);
+  assert_span_qualified ("Il ne fume pas mais boit de l'alcool.", "alcool", FALSE, FALSE, FALSE);
+}
+
 static void
 test_coding (void)
 {
@@ -481,6 +554,7 @@ main (int    argc,
   g_test_add_func ("/engine/sections/inline-and-content", test_sections_inline_and_content);
   g_test_add_func ("/engine/matcher", test_matcher);
   g_test_add_func ("/engine/qualifiers", test_qualifiers);
+  g_test_add_func ("/engine/qualifiers/scopes", test_qualifier_scopes);
   g_test_add_func ("/engine/coding", test_coding);
   g_test_add_func ("/engine/coding/insulin", test_insulin_extension);
   g_test_add_func ("/engine/coding/neoplasms", test_neoplasms);
