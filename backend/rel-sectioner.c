@@ -637,13 +637,26 @@ classify_paragraphs (RelSectioner *self,
     int previous_kept = -1;
     gboolean seen_clinical = zone == ZONE_BODY;
     gboolean administrative = zone == ZONE_HEADER || zone == ZONE_TAIL;
+    int before = -1;
+
+    /* Paragraphs after a titled section go on from it: a story that the
+     * report has already left is not gone back to lightly. */
+    if (sections->len > 0)
+      {
+        const char *last = g_array_index (sections, RelSection, sections->len - 1).label;
+
+        for (guint l = 0; l < n_labels; l++)
+          if (g_str_equal (clinical[l].label, last))
+            before = (int) l;
+      }
 
     for (guint p = 0; p < n_paragraphs; p++)
       {
         Paragraph *paragraph = &g_array_index (paragraphs, Paragraph, p);
         g_autoptr(GHashTable) scores = g_hash_table_new_full (NULL, NULL, NULL, g_free);
         double labs = 0.0, drugs = 0.0, top = 0.0, cue_top = 0.0, *aside;
-        double position = (double) (paragraph->first_token - from) / MAX (1, to - from);
+        /* Where in the whole report, not in the stretch between two titles. */
+        double position = (double) paragraph->first_token / MAX (1, rel_tokens_get_n (tokens));
 
         score_shapes (self, tokens, paragraph, &labs, &drugs);
         score_cues (self, tokens, paragraph, scores);
@@ -685,8 +698,10 @@ classify_paragraphs (RelSectioner *self,
             /* Past a signature in the body, the rest is the tail of the letter. */
             administrative |= zone == ZONE_BODY || zone == ZONE_WHOLE;
           }
-        /* In the header zone, only what reads as clinical counts. */
-        if (administrative && cue_top < 2 * MIN_CUE_SCORE)
+        /* In the header zone, only what reads as clinical counts; once the
+         * story has begun, the header is behind. */
+        if (administrative && cue_top < 2 * MIN_CUE_SCORE &&
+            !(zone == ZONE_HEADER && seen_clinical))
           skip[p] = TRUE;
         seen_clinical |= !skip[p];
       }
@@ -702,7 +717,13 @@ classify_paragraphs (RelSectioner *self,
             if (previous_kept < 0)
               {
                 /* A report without titles opens on the story. */
-                best[p * n_labels + l] = e + (g_str_equal (clinical[l].label, "histoire") ? 1.0 : 0.0);
+                if (before < 0)
+                  e += g_str_equal (clinical[l].label, "histoire") ? 1.0 : 0.0;
+                else if ((int) l == before)
+                  e += SAME_LABEL_BONUS;
+                else if (clinical[l].rank < clinical[before].rank)
+                  e -= BACKWARD_PENALTY;
+                best[p * n_labels + l] = e;
                 back[p * n_labels + l] = -1;
                 continue;
               }
