@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "rel-lexicon.h"
 #include "rel-sectioner.h"
 #include "rel-text.h"
@@ -20,10 +22,15 @@
 #define SAME_LABEL_BONUS 0.75
 /* How many words open a paragraph. */
 #define OPENING_WORDS 12
+/* Past this many words after its opening, the rest of a paragraph counts
+ * less and less (as one over the square root of its length). */
+#define TAIL_WORDS 40.0
 /* A paragraph this short, in words, is a statement rather than a story. */
 #define SHORT_PARAGRAPH 30
-/* How much the place of a paragraph in an untitled report says of it. */
-#define OUTCOME_PRIOR 3.0
+/* How much the place of a paragraph in an untitled report says of it: a
+ * case report tells the story first and the outcome last, and the words of
+ * both (dates, treatments, scans) are alike. */
+#define OUTCOME_PRIOR 5.0
 
 typedef struct
 {
@@ -389,6 +396,13 @@ score_cues (RelSectioner *self,
             GHashTable   *scores)
 {
   guint covered_until = paragraph->first_token;
+  guint length = paragraph->last_token - paragraph->first_token;
+  /* A long paragraph names many things in passing: the cues further on are
+   * damped by its length, or a story of a page outweighs by its length
+   * alone what its opening says. */
+  double further = length > OPENING_WORDS
+                   ? 0.5 * MIN (1.0, sqrt (TAIL_WORDS / (length - OPENING_WORDS)))
+                   : 0.5;
 
   for (guint i = paragraph->first_token; i < paragraph->last_token; i++)
     {
@@ -426,7 +440,7 @@ score_cues (RelSectioner *self,
         }
       /* The opening words of a paragraph say what it is about; further
        * on, words are mostly its matter ("Après six cycles de…"). */
-      *score += best->weight * (i - paragraph->first_token < OPENING_WORDS ? 2.0 : 0.5);
+      *score += best->weight * (i - paragraph->first_token < OPENING_WORDS ? 2.0 : further);
     }
 }
 
@@ -675,10 +689,12 @@ classify_paragraphs (RelSectioner *self,
                      paragraph->last_token - paragraph->first_token <= SHORT_PARAGRAPH)
               score += 2.5;
             cue_top = MAX (cue_top, score);
-            /* Stories open on the history and close on the outcome. */
+            /* Stories open on why the patient came and the history, and
+             * close on the outcome. */
             if (g_str_equal (clinical[l].label, "evolution"))
               score += OUTCOME_PRIOR * position;
-            else if (g_str_equal (clinical[l].label, "histoire"))
+            else if (g_str_equal (clinical[l].label, "histoire") ||
+                     g_str_equal (clinical[l].label, "motif"))
               score += OUTCOME_PRIOR * (1.0 - position);
             emission[p * n_labels + l] = score;
             top = MAX (top, score);
