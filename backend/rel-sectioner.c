@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "rel-lexicon.h"
 #include "rel-sectioner.h"
 #include "rel-text.h"
@@ -20,10 +22,15 @@
 #define SAME_LABEL_BONUS 0.75
 /* How many words open a paragraph. */
 #define OPENING_WORDS 12
+/* Past this many words after its opening, the rest of a paragraph counts
+ * less and less (as one over the square root of its length). */
+#define TAIL_WORDS 40.0
 /* A paragraph this short, in words, is a statement rather than a story. */
 #define SHORT_PARAGRAPH 30
-/* How much the place of a paragraph in an untitled report says of it. */
-#define OUTCOME_PRIOR 3.0
+/* How much the place of a paragraph in an untitled report says of it: a
+ * case report tells the story first and the outcome last, and the words of
+ * both (dates, treatments, scans) are alike. */
+#define OUTCOME_PRIOR 5.0
 
 typedef struct
 {
@@ -389,6 +396,13 @@ score_cues (RelSectioner *self,
             GHashTable   *scores)
 {
   guint covered_until = paragraph->first_token;
+  guint length = paragraph->last_token - paragraph->first_token;
+  /* A long paragraph names many things in passing: the cues further on are
+   * damped by its length, or a story of a page outweighs by its length
+   * alone what its opening says. */
+  double further = length > OPENING_WORDS
+                   ? 0.5 * MIN (1.0, sqrt (TAIL_WORDS / (length - OPENING_WORDS)))
+                   : 0.5;
 
   for (guint i = paragraph->first_token; i < paragraph->last_token; i++)
     {
@@ -426,7 +440,7 @@ score_cues (RelSectioner *self,
         }
       /* The opening words of a paragraph say what it is about; further
        * on, words are mostly its matter ("Après six cycles de…"). */
-      *score += best->weight * (i - paragraph->first_token < OPENING_WORDS ? 2.0 : 0.5);
+      *score += best->weight * (i - paragraph->first_token < OPENING_WORDS ? 2.0 : further);
     }
 }
 
@@ -637,13 +651,26 @@ classify_paragraphs (RelSectioner *self,
     int previous_kept = -1;
     gboolean seen_clinical = zone == ZONE_BODY;
     gboolean administrative = zone == ZONE_HEADER || zone == ZONE_TAIL;
+    int before = -1;
+
+    /* Paragraphs after a titled section go on from it: a story that the
+     * report has already left is not gone back to lightly. */
+    if (sections->len > 0)
+      {
+        const char *last = g_array_index (sections, RelSection, sections->len - 1).label;
+
+        for (guint l = 0; l < n_labels; l++)
+          if (g_str_equal (clinical[l].label, last))
+            before = (int) l;
+      }
 
     for (guint p = 0; p < n_paragraphs; p++)
       {
         Paragraph *paragraph = &g_array_index (paragraphs, Paragraph, p);
         g_autoptr(GHashTable) scores = g_hash_table_new_full (NULL, NULL, NULL, g_free);
         double labs = 0.0, drugs = 0.0, top = 0.0, cue_top = 0.0, *aside;
-        double position = (double) (paragraph->first_token - from) / MAX (1, to - from);
+        /* Where in the whole report, not in the stretch between two titles. */
+        double position = (double) paragraph->first_token / MAX (1, rel_tokens_get_n (tokens));
 
         score_shapes (self, tokens, paragraph, &labs, &drugs);
         score_cues (self, tokens, paragraph, scores);
@@ -662,10 +689,12 @@ classify_paragraphs (RelSectioner *self,
                      paragraph->last_token - paragraph->first_token <= SHORT_PARAGRAPH)
               score += 2.5;
             cue_top = MAX (cue_top, score);
-            /* Stories open on the history and close on the outcome. */
+            /* Stories open on why the patient came and the history, and
+             * close on the outcome. */
             if (g_str_equal (clinical[l].label, "evolution"))
               score += OUTCOME_PRIOR * position;
-            else if (g_str_equal (clinical[l].label, "histoire"))
+            else if (g_str_equal (clinical[l].label, "histoire") ||
+                     g_str_equal (clinical[l].label, "motif"))
               score += OUTCOME_PRIOR * (1.0 - position);
             emission[p * n_labels + l] = score;
             top = MAX (top, score);
@@ -685,8 +714,10 @@ classify_paragraphs (RelSectioner *self,
             /* Past a signature in the body, the rest is the tail of the letter. */
             administrative |= zone == ZONE_BODY || zone == ZONE_WHOLE;
           }
-        /* In the header zone, only what reads as clinical counts. */
-        if (administrative && cue_top < 2 * MIN_CUE_SCORE)
+        /* In the header zone, only what reads as clinical counts; once the
+         * story has begun, the header is behind. */
+        if (administrative && cue_top < 2 * MIN_CUE_SCORE &&
+            !(zone == ZONE_HEADER && seen_clinical))
           skip[p] = TRUE;
         seen_clinical |= !skip[p];
       }
@@ -702,7 +733,13 @@ classify_paragraphs (RelSectioner *self,
             if (previous_kept < 0)
               {
                 /* A report without titles opens on the story. */
-                best[p * n_labels + l] = e + (g_str_equal (clinical[l].label, "histoire") ? 1.0 : 0.0);
+                if (before < 0)
+                  e += g_str_equal (clinical[l].label, "histoire") ? 1.0 : 0.0;
+                else if ((int) l == before)
+                  e += SAME_LABEL_BONUS;
+                else if (clinical[l].rank < clinical[before].rank)
+                  e -= BACKWARD_PENALTY;
+                best[p * n_labels + l] = e;
                 back[p * n_labels + l] = -1;
                 continue;
               }
