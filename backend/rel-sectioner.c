@@ -260,9 +260,37 @@ least_words (const char *p,
   return n;
 }
 
+/* fold_key() of the text from @start to @end, from the report's own tokens
+ * when they fall within it, as they do but for a word cut by @start or @end. */
+static char *
+fold_key_in (RelTokens *tokens,
+             guint      start,
+             guint      end)
+{
+  guint n = rel_tokens_get_n (tokens);
+  guint i = rel_tokens_find (tokens, start);
+  GString *key = g_string_new (NULL);
+
+  for (; i < n && rel_tokens_get (tokens, i)->start < end; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+
+      if (token->start < start || token->end > end)
+        {
+          g_string_free (key, TRUE);
+          return fold_key (rel_tokens_get_text (tokens) + start, end - start);
+        }
+      if (key->len > 0)
+        g_string_append_c (key, ' ');
+      g_string_append (key, token->folded);
+    }
+  return g_string_free (key, FALSE);
+}
+
 /* Decides whether a line is a section title, and which. */
 static gboolean
 read_title (RelSectioner *self,
+            RelTokens    *tokens,
             const char   *text,
             guint         line_start,
             guint         line_end,
@@ -316,7 +344,7 @@ read_title (RelSectioner *self,
   if (colon == NULL && !upper && least_words (p, head_end) > MAX (self->max_title_words + 1, 4))
     return FALSE;
 
-  key = fold_key (p, head_end - p);
+  key = fold_key_in (tokens, p - text, head_end - text);
   /* "L'évolution", "Le traitement": the article changes nothing. */
   if (g_str_has_prefix (key, "l ") || g_str_has_prefix (key, "le ") ||
       g_str_has_prefix (key, "la ") || g_str_has_prefix (key, "les "))
@@ -648,10 +676,17 @@ classify_paragraphs (RelSectioner *self,
     g_autofree int *back = g_new0 (int, n_paragraphs * n_labels);
     g_autofree gboolean *skip = g_new0 (gboolean, n_paragraphs);
     g_autofree int *path = g_new0 (int, n_paragraphs);
+    const char *interned[G_N_ELEMENTS (clinical)];
+    const char *header_label = g_intern_static_string ("entete");
+    const char *signature_label = g_intern_static_string ("signature");
     int previous_kept = -1;
     gboolean seen_clinical = zone == ZONE_BODY;
     gboolean administrative = zone == ZONE_HEADER || zone == ZONE_TAIL;
     int before = -1;
+
+    /* The scores are keyed by interned label: interned once, not per paragraph. */
+    for (guint l = 0; l < n_labels; l++)
+      interned[l] = g_intern_static_string (clinical[l].label);
 
     /* Paragraphs after a titled section go on from it: a story that the
      * report has already left is not gone back to lightly. */
@@ -676,7 +711,7 @@ classify_paragraphs (RelSectioner *self,
         score_cues (self, tokens, paragraph, scores);
         for (guint l = 0; l < n_labels; l++)
           {
-            double *cue = g_hash_table_lookup (scores, g_intern_static_string (clinical[l].label));
+            double *cue = g_hash_table_lookup (scores, interned[l]);
             double score = cue != NULL ? *cue : 0.0;
 
             if (g_str_equal (clinical[l].label, "examens_complementaires"))
@@ -702,10 +737,10 @@ classify_paragraphs (RelSectioner *self,
 
         /* The administrative header and the greeting open a report, the
          * signature closes it: neither is clinical. */
-        aside = g_hash_table_lookup (scores, g_intern_static_string ("entete"));
+        aside = g_hash_table_lookup (scores, header_label);
         if (aside != NULL && *aside >= MIN_CUE_SCORE && *aside >= top && !seen_clinical)
           skip[p] = TRUE;
-        aside = g_hash_table_lookup (scores, g_intern_static_string ("signature"));
+        aside = g_hash_table_lookup (scores, signature_label);
         /* A signature is short and opens on its cue ("Dr …", "Bien confraternellement"). */
         if (aside != NULL && *aside >= 2 * MIN_CUE_SCORE && *aside >= top && seen_clinical &&
             paragraph->last_token - paragraph->first_token <= SHORT_PARAGRAPH)
@@ -845,7 +880,7 @@ rel_sectioner_find (RelSectioner *self,
       guint line_end = newline != NULL ? (guint) (newline - text) : (guint) length;
       Title title = { 0 };
 
-      if (read_title (self, text, line_start, line_end, &title))
+      if (read_title (self, tokens, text, line_start, line_end, &title))
         g_array_append_val (titles, title);
       line_start = line_end + 1;
     }
