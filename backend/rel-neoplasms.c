@@ -339,7 +339,10 @@ rel_neoplasms_find (RelNeoplasms *self,
       const RelConcept *regional = NULL;
       RelMatch match = { 0 };
 
-      if (morphology->entry->behaviour == BEHAVIOUR_OTHER ||
+      /* In situ and benign tumours are coded only where the word names its
+       * code ("carcinome canalaire in situ" D05.1): the sites lexicon gives
+       * the malignant categories of a site, not its in situ or benign ones. */
+      if ((morphology->entry->behaviour == BEHAVIOUR_OTHER && morphology->entry->code == NULL) ||
           (morphology->entry->behaviour == BEHAVIOUR_UNCERTAIN && !malignant_context))
         continue;
 
@@ -369,6 +372,9 @@ rel_neoplasms_find (RelNeoplasms *self,
             }
         }
 
+      if (morphology->entry->behaviour == BEHAVIOUR_OTHER)
+        site = NULL;
+
       /* "sarcome de la cuisse" */
       if (morphology->entry->code != NULL && site != NULL && site->entry->primary != NULL)
         regional = in_region (self, morphology->entry->code, site->entry->primary);
@@ -392,6 +398,13 @@ rel_neoplasms_find (RelNeoplasms *self,
             }
           if (site != NULL && site->entry->secondary != NULL && !primary_between)
             concept = codable (self, site->entry->secondary);
+          /* "carcinose", "adénopathies métastatiques d'un cancer du sein": the
+           * word says where the secondary tumour is when no site does. */
+          if (concept == NULL && morphology->entry->code != NULL)
+            {
+              concept = codable (self, morphology->entry->code);
+              site = NULL;
+            }
         }
       else if (regional != NULL)
         {

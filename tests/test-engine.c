@@ -341,6 +341,46 @@ test_neoplasms (void)
   g_assert_null (find_code (alone, "C64"));
 }
 
+/* The lexicons cover the organs of the nomenclature by the nouns and the
+ * adjectives reports use, and the tumour names of oncology. */
+static void
+test_neoplasm_lexicons (void)
+{
+  /* "grande lèvre" is the vulva, not the lip; "vésicule" the gallbladder. */
+  g_autoptr(RelAnalysis) organs = analyze_text (
+    "Conclusion : carcinome épidermoïde de la grande lèvre droite. "
+    "Adénocarcinome de la vésicule. Cancer nasal.\n");
+  /* A mass in a report about a cancer lies in an ill-defined region until
+   * an organ is named; an imaging field is no region. */
+  g_autoptr(RelAnalysis) regions = analyze_text (
+    "Conclusion : cancer de l'ovaire. Masse abdominale de 8 cm. "
+    "Le scanner abdomino-pelvien montre une tumeur.\n");
+  g_autoptr(RelAnalysis) morphologies = analyze_text (
+    "Conclusion : UCNT du cavum. Leucémie myéloïde aiguë. Mélanome vulvaire.\n");
+  /* Longer words that are not cancers keep their parts from reading as one. */
+  g_autoptr(RelAnalysis) shadowed = analyze_text (
+    "Conclusion : adénocarcinome du côlon, fonte de la masse musculaire. "
+    "Carcinome urothélial in situ de la vessie.\n");
+  g_autoptr(RelAnalysis) carcinosis = analyze_text ("Conclusion : carcinose.\n");
+
+  g_assert_nonnull (find_code (organs, "C519"));
+  g_assert_null (find_code (organs, "C009"));
+  g_assert_nonnull (find_code (organs, "C23"));
+  g_assert_nonnull (find_code (organs, "C300"));
+  g_assert_nonnull (find_code (regions, "C56"));
+  g_assert_nonnull (find_code (regions, "C762"));
+  g_assert_null (find_code (regions, "C763"));
+  g_assert_nonnull (find_code (morphologies, "C119"));
+  g_assert_nonnull (find_code (morphologies, "C920"));
+  g_assert_nonnull (find_code (morphologies, "C519"));
+  g_assert_null (find_code (morphologies, "C439"));
+  g_assert_nonnull (find_code (shadowed, "C189"));
+  g_assert_null (find_code (shadowed, "C499"));
+  g_assert_nonnull (find_code (shadowed, "D090"));
+  g_assert_null (find_code (shadowed, "C679"));
+  g_assert_nonnull (find_code (carcinosis, "C786"));
+}
+
 /* A screening tells why a stay happened; beside a cancer it is no DAS. */
 static void
 test_screening_not_das (void)
@@ -558,6 +598,7 @@ main (int    argc,
   g_test_add_func ("/engine/coding", test_coding);
   g_test_add_func ("/engine/coding/insulin", test_insulin_extension);
   g_test_add_func ("/engine/coding/neoplasms", test_neoplasms);
+  g_test_add_func ("/engine/coding/neoplasm-lexicons", test_neoplasm_lexicons);
   g_test_add_func ("/engine/coding/screening", test_screening_not_das);
   g_test_add_func ("/engine/summary-and-json", test_summary_and_json);
   g_test_add_func ("/engine/pseudonymization", test_pseudonymization);
