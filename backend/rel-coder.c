@@ -774,6 +774,37 @@ merge_exclusive (RelCoder   *self,
     }
 }
 
+/* An external cause (chapter XX, V01–Y98) says how an injury or a poisoning
+ * (S00–T98) came about. Without one, the words of its labels are ordinary
+ * ones: "chute de l'hémoglobine", "intervention chirurgicale", "occupant". */
+static void
+drop_lone_external_causes (GHashTable *candidates)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gboolean injury = FALSE;
+
+  g_hash_table_iter_init (&iter, candidates);
+  while (g_hash_table_iter_next (&iter, NULL, &value) && !injury)
+    {
+      const Candidate *candidate = value;
+
+      injury = !candidate->dropped && (candidate->concept->code[0] == 'S' ||
+                                       candidate->concept->code[0] == 'T');
+    }
+  if (injury)
+    return;
+
+  g_hash_table_iter_init (&iter, candidates);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Candidate *candidate = value;
+
+      if (candidate->concept->code[0] != '\0' && strchr ("VWXY", candidate->concept->code[0]) != NULL)
+        candidate->dropped = TRUE;
+    }
+}
+
 /* "cT2 N1 M0": the regional nodes of the primary tumour are involved. */
 static void
 add_tnm_nodes (RelCoder   *self,
@@ -1030,6 +1061,7 @@ rel_coder_code (RelCoder      *self,
   merge_exclusive (self, candidates);
   apply_refinements (self, tokens, candidates);
   add_tnm_nodes (self, tokens, sections, candidates);
+  drop_lone_external_causes (candidates);
 
   g_hash_table_iter_init (&iter, candidates);
   while (g_hash_table_iter_next (&iter, NULL, &value))

@@ -510,6 +510,29 @@ test_pseudonymization_forms (void)
     }
 }
 
+/* An external cause is suggested beside the injury it explains, never from
+ * the words of its label alone. */
+static void
+test_external_causes (void)
+{
+  g_autoptr(RelAnalysis) fall = analyze_text (
+    "MOTIF\nChute de sa hauteur à domicile.\n"
+    "CONCLUSION\nChute de sa hauteur, sans lésion. Chute de l'hémoglobine à 9 g/dL.\n");
+  g_autoptr(RelAnalysis) fracture = analyze_text (
+    "MOTIF\nChute de sa hauteur à domicile.\n"
+    "CONCLUSION\nFracture du col du fémur gauche après une chute de sa hauteur.\n");
+  GPtrArray *codes = rel_analysis_get_codes (fall);
+
+  for (guint i = 0; i < codes->len; i++)
+    {
+      const RelCodeSuggestion *code = g_ptr_array_index (codes, i);
+
+      g_assert_null (strchr ("VWXY", code->code[0]));
+    }
+  g_assert_cmpstr (find_code (fracture, "S7200")->role, ==, "DP");
+  g_assert_nonnull (find_code (fracture, "W180"));
+}
+
 /* A name or city found once is masked wherever it is written again with a
  * capital; units and roman numerals are no initials, names nor places. */
 static void
@@ -603,6 +626,7 @@ main (int    argc,
   g_test_add_func ("/engine/summary-and-json", test_summary_and_json);
   g_test_add_func ("/engine/pseudonymization", test_pseudonymization);
   g_test_add_func ("/engine/pseudonymization/forms", test_pseudonymization_forms);
+  g_test_add_func ("/engine/coding/external-causes", test_external_causes);
   g_test_add_func ("/engine/pseudonymization/propagation", test_pseudonymization_propagation);
   g_test_add_func ("/engine/long-report", test_long_report);
   g_test_add_func ("/engine/cancelled", test_cancelled);
