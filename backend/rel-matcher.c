@@ -134,15 +134,21 @@ rel_matcher_resolve (RelMatcher       *self,
   for (guint depth = 0; concept != NULL && concept->type == REL_CODE_TYPE_NOT_CODABLE &&
                         depth < 3; depth++)
     {
-      const RelConcept *child = NULL;
+      const RelConcept *child = NULL, *deeper = NULL;
 
+      /* A codable child first: the ATIH makes C80.9 itself not codable, and
+       * C80.0 stands for C80. */
       for (guint i = 0; i < G_N_ELEMENTS (suffixes) && child == NULL; i++)
         {
           g_autofree char *code = g_strdup_printf ("%s%c", concept->code, suffixes[i]);
+          const RelConcept *found = rel_terminology_lookup (self->terminology, code);
 
-          child = rel_terminology_lookup (self->terminology, code);
+          if (found != NULL && found->type == REL_CODE_TYPE_NOT_CODABLE)
+            deeper = deeper != NULL ? deeper : found;
+          else
+            child = found;
         }
-      concept = child;
+      concept = child != NULL ? child : deeper;
     }
 
   if (concept != NULL && concept->type == REL_CODE_TYPE_NOT_CODABLE)

@@ -307,12 +307,78 @@ first_within_reach (GArray *hits,
   return low;
 }
 
+/* The nearest site of @morphology in its sentence, after it first
+ * ("carcinome du sein"), just before it next ("lésion pulmonaire maligne");
+ * none of those @claimed (may be %NULL). */
+static const Hit *
+nearest_site (RelTokens      *tokens,
+              GArray         *sites,
+              const Hit      *morphology,
+              const gboolean *claimed)
+{
+  const Hit *site = NULL;
+  guint distance = G_MAXUINT;
+
+  for (guint s = first_within_reach (sites, morphology->first); s < sites->len; s++)
+    {
+      const Hit *candidate = &g_array_index (sites, Hit, s);
+      guint d;
+
+      if (candidate->first > morphology->last + SITE_AFTER)
+        break;
+      if (claimed != NULL && claimed[s])
+        continue;
+      if (candidate->first > morphology->last &&
+          candidate->first - morphology->last <= SITE_AFTER &&
+          !crosses_sentence (tokens, morphology->last, candidate->first))
+        d = candidate->first - morphology->last;
+      else if (candidate->last < morphology->first &&
+               morphology->first - candidate->last <= SITE_BEFORE &&
+               !crosses_sentence (tokens, candidate->last, morphology->first))
+        d = (morphology->first - candidate->last) * 3;
+      else
+        continue;
+      if (d < distance)
+        {
+          site = candidate;
+          distance = d;
+        }
+    }
+  return site;
+}
+
+/* "secondaires à un carcinome pulmonaire", "compatible avec un primitif
+ * pulmonaire": a primary tumour between the secondary one (morphology @m)
+ * and @site makes the site the primary's. */
+static gboolean
+primary_between (GArray    *morphologies,
+                 guint      m,
+                 const Hit *site)
+{
+  const Hit *morphology = &g_array_index (morphologies, Hit, m);
+
+  /* Only the morphologies after this one and before the site can be between
+   * them (the hits are in order and apart). */
+  for (guint o = m + 1; o < morphologies->len &&
+                        g_array_index (morphologies, Hit, o).first < site->first; o++)
+    {
+      const Hit *other = &g_array_index (morphologies, Hit, o);
+
+      if ((other->entry->behaviour == BEHAVIOUR_MALIGNANT ||
+           other->entry->behaviour == BEHAVIOUR_UNCERTAIN) &&
+          other->first > morphology->last && other->last < site->first)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 GArray *
 rel_neoplasms_find (RelNeoplasms *self,
                     RelTokens    *tokens)
 {
   g_autoptr(GArray) morphologies = NULL;
   g_autoptr(GArray) sites = NULL;
+  g_autofree gboolean *claimed = NULL;
   GArray *matches = g_array_new (FALSE, FALSE, sizeof (RelMatch));
   gboolean malignant_context = FALSE;
 
@@ -320,6 +386,21 @@ rel_neoplasms_find (RelNeoplasms *self,
 
   morphologies = find_hits (self->morphologies, tokens);
   sites = find_hits (self->sites, tokens);
+  claimed = g_new0 (gboolean, sites->len + 1);
+
+  /* "métastases hépatiques d'un adénocarcinome": the site a metastasis
+   * names is where the secondary tumour is, not the primary's. */
+  for (guint m = 0; m < morphologies->len; m++)
+    {
+      const Hit *morphology = &g_array_index (morphologies, Hit, m);
+      const Hit *site;
+
+      if (morphology->entry->behaviour != BEHAVIOUR_SECONDARY)
+        continue;
+      site = nearest_site (tokens, sites, morphology, NULL);
+      if (site != NULL && site->entry->secondary != NULL && !primary_between (morphologies, m, site))
+        claimed[site - &g_array_index (sites, Hit, 0)] = TRUE;
+    }
 
   /* In a report about a cancer, "la tumeur du fémur" is that cancer; a
    * metastasis says there is one. */
@@ -334,7 +415,6 @@ rel_neoplasms_find (RelNeoplasms *self,
     {
       const Hit *morphology = &g_array_index (morphologies, Hit, m);
       const Hit *site = NULL;
-      guint distance = G_MAXUINT;
       const RelConcept *concept = NULL;
       const RelConcept *regional = NULL;
       RelMatch match = { 0 };
@@ -346,31 +426,8 @@ rel_neoplasms_find (RelNeoplasms *self,
           (morphology->entry->behaviour == BEHAVIOUR_UNCERTAIN && !malignant_context))
         continue;
 
-      /* The nearest site of the same sentence, after the morphology first
-       * ("carcinome du sein"), just before it next ("lésion pulmonaire maligne"). */
-      for (guint s = first_within_reach (sites, morphology->first); s < sites->len; s++)
-        {
-          const Hit *candidate = &g_array_index (sites, Hit, s);
-          guint d;
-
-          if (candidate->first > morphology->last + SITE_AFTER)
-            break;
-          if (candidate->first > morphology->last &&
-              candidate->first - morphology->last <= SITE_AFTER &&
-              !crosses_sentence (tokens, morphology->last, candidate->first))
-            d = candidate->first - morphology->last;
-          else if (candidate->last < morphology->first &&
-                   morphology->first - candidate->last <= SITE_BEFORE &&
-                   !crosses_sentence (tokens, candidate->last, morphology->first))
-            d = (morphology->first - candidate->last) * 3;
-          else
-            continue;
-          if (d < distance)
-            {
-              site = candidate;
-              distance = d;
-            }
-        }
+      site = nearest_site (tokens, sites, morphology,
+                           morphology->entry->behaviour == BEHAVIOUR_SECONDARY ? NULL : claimed);
 
       if (morphology->entry->behaviour == BEHAVIOUR_OTHER)
         site = NULL;
@@ -383,20 +440,8 @@ rel_neoplasms_find (RelNeoplasms *self,
         {
           /* "secondaires à un carcinome pulmonaire", "compatible avec un
            * primitif pulmonaire": the site is the primary's. */
-          gboolean primary_between = FALSE;
-
-          /* Only the morphologies after this one and before the site can be
-           * between them (the hits are in order and apart). */
-          for (guint o = m + 1; site != NULL && o < morphologies->len &&
-                                g_array_index (morphologies, Hit, o).first < site->first; o++)
-            {
-              const Hit *other = &g_array_index (morphologies, Hit, o);
-
-              primary_between |= (other->entry->behaviour == BEHAVIOUR_MALIGNANT ||
-                                  other->entry->behaviour == BEHAVIOUR_UNCERTAIN) &&
-                                 other->first > morphology->last && other->last < site->first;
-            }
-          if (site != NULL && site->entry->secondary != NULL && !primary_between)
+          if (site != NULL && site->entry->secondary != NULL &&
+              !primary_between (morphologies, m, site))
             concept = codable (self, site->entry->secondary);
           /* "carcinose", "adénopathies métastatiques d'un cancer du sein": the
            * word says where the secondary tumour is when no site does. */

@@ -310,6 +310,9 @@ test_neoplasms (void)
     "Conclusion : liposarcome de la cuisse droite. Mélanome du bras gauche.\n");
   g_autoptr(RelAnalysis) primary = analyze_text (
     "Conclusion : métastase osseuse d'un adénocarcinome compatible avec un primitif pulmonaire.\n");
+  /* The site a metastasis names is not the primary's. */
+  g_autoptr(RelAnalysis) unknown = analyze_text (
+    "Conclusion : adénocarcinome de primitif inconnu, métastases hépatiques.\n");
   /* The site fixes the subdivision, not the category's "sans précision". */
   g_autoptr(RelAnalysis) subdivision = analyze_text (
     "Conclusion : adénocarcinome de la jonction gastro-œsophagienne. Tumeur maligne de la rate.\n");
@@ -339,6 +342,9 @@ test_neoplasms (void)
   g_assert_nonnull (find_code (words, "C349"));
   g_assert_nonnull (find_code (words, "C64"));
   g_assert_null (find_code (alone, "C64"));
+  g_assert_nonnull (find_code (unknown, "C800"));
+  g_assert_nonnull (find_code (unknown, "C787"));
+  g_assert_null (find_code (unknown, "C229"));
 }
 
 /* The lexicons cover the organs of the nomenclature by the nouns and the
