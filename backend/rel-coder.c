@@ -26,6 +26,7 @@ struct _RelCoder
   RelTerminology *terminology;
   GArray         *chronic;   /* CategoryRange */
   GPtrArray      *insulins;  /* GStrv of folded words */
+  GHashTable     *insulins_by_first;  /* first word → GPtrArray of those GStrv */
   GPtrArray      *exclusive; /* GStrv of categories coded once per stay */
   GPtrArray      *tnm_nodes; /* GStrv: first, last category, code of the regional nodes */
   GPtrArray      *combinations; /* GStrv: first code, second code, combination[, garde] */
@@ -42,6 +43,7 @@ rel_coder_finalize (GObject *object)
 
   g_clear_object (&self->terminology);
   g_clear_pointer (&self->chronic, g_array_unref);
+  g_clear_pointer (&self->insulins_by_first, g_hash_table_unref);
   g_clear_pointer (&self->insulins, g_ptr_array_unref);
   g_clear_pointer (&self->exclusive, g_ptr_array_unref);
   g_clear_pointer (&self->tnm_nodes, g_ptr_array_unref);
@@ -63,6 +65,8 @@ rel_coder_init (RelCoder *self)
 {
   self->chronic = g_array_new (FALSE, TRUE, sizeof (CategoryRange));
   self->insulins = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  self->insulins_by_first = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                   (GDestroyNotify) g_ptr_array_unref);
   self->exclusive = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
 }
 
@@ -95,7 +99,21 @@ rel_coder_new (RelTerminology  *terminology,
   if (insulins == NULL)
     return NULL;
   for (guint i = 0; i < insulins->len; i++)
-    g_ptr_array_add (self->insulins, rel_tokens_split (((char **) insulins->pdata[i])[0]));
+    {
+      char **words = rel_tokens_split (((char **) insulins->pdata[i])[0]);
+      GPtrArray *list;
+
+      g_ptr_array_add (self->insulins, words);
+      if (words[0] == NULL)
+        continue;
+      list = g_hash_table_lookup (self->insulins_by_first, words[0]);
+      if (list == NULL)
+        {
+          list = g_ptr_array_new ();
+          g_hash_table_insert (self->insulins_by_first, words[0], list);
+        }
+      g_ptr_array_add (list, words);
+    }
 
   self->tnm_nodes = rel_lexicon_load ("tnm-nodes.tsv", 3, error);
   if (self->tnm_nodes == NULL)
@@ -318,12 +336,15 @@ mentions_insulin (RelCoder     *self,
                   GArray       *sections)
 {
   guint n = rel_tokens_get_n (tokens);
+  g_autofree gpointer *starts = rel_tokens_lookup_words (tokens, self->insulins_by_first);
 
   for (guint i = 0; i < n; i++)
     {
-      for (guint k = 0; k < self->insulins->len; k++)
+      GPtrArray *list = starts[rel_tokens_get (tokens, i)->word];
+
+      for (guint k = 0; list != NULL && k < list->len; k++)
         {
-          char **words = g_ptr_array_index (self->insulins, k);
+          char **words = g_ptr_array_index (list, k);
           guint w = 0;
           RelQualifiers q;
 
