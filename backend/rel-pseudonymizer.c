@@ -1429,23 +1429,17 @@ compare_phi (gconstpointer a,
 }
 
 /* Could this word, found once as a name or a city, be the same one wherever
- * the report writes it again? Not an ordinary word, an abbreviation or a
- * word that only looks like a name, nor an initial. */
+ * the report writes it again? Name-shaped, and no ordinary word nor initial. */
 static gboolean
 may_propagate (RelPseudonymizer *self,
                RelTokens        *tokens,
                guint             i)
 {
-  const char *text = rel_tokens_get_text (tokens);
   const RelToken *token = rel_tokens_get (tokens, i);
-  g_autofree char *word = NULL;
 
-  if (strlen (token->folded) < MIN_PROPAGATED || (token->flags & REL_TOKEN_NUMBER) ||
-      g_hash_table_contains (self->dictionary, token->folded) ||
-      g_hash_table_contains (self->not_names, token->folded))
-    return FALSE;
-  word = g_strndup (text + token->start, token->end - token->start);
-  return !g_hash_table_contains (self->abbreviations, word);
+  return strlen (token->folded) >= MIN_PROPAGATED &&
+         !g_hash_table_contains (self->dictionary, token->folded) &&
+         name_shaped (self, tokens, i);
 }
 
 /* A name or a city found once is the same person or place wherever the
