@@ -28,6 +28,7 @@ struct _RelCoder
   GPtrArray      *insulins;  /* GStrv of folded words */
   GHashTable     *insulins_by_first;  /* first word → GPtrArray of those GStrv */
   GPtrArray      *exclusive; /* GStrv of categories coded once per stay */
+  GPtrArray      *yields;    /* GStrv: a general code, then the precise ones it gives way to */
   GPtrArray      *tnm_nodes; /* GStrv: first, last category, code of the regional nodes */
   GPtrArray      *combinations; /* GStrv: first code, second code, combination[, garde] */
   GPtrArray      *refinements;  /* GStrv: code, kind, context, finer code */
@@ -46,6 +47,7 @@ rel_coder_finalize (GObject *object)
   g_clear_pointer (&self->insulins_by_first, g_hash_table_unref);
   g_clear_pointer (&self->insulins, g_ptr_array_unref);
   g_clear_pointer (&self->exclusive, g_ptr_array_unref);
+  g_clear_pointer (&self->yields, g_ptr_array_unref);
   g_clear_pointer (&self->tnm_nodes, g_ptr_array_unref);
   g_clear_pointer (&self->combinations, g_ptr_array_unref);
   g_clear_pointer (&self->refinements, g_ptr_array_unref);
@@ -68,6 +70,7 @@ rel_coder_init (RelCoder *self)
   self->insulins_by_first = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                    (GDestroyNotify) g_ptr_array_unref);
   self->exclusive = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  self->yields = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
 }
 
 RelCoder *
@@ -78,6 +81,7 @@ rel_coder_new (RelTerminology  *terminology,
   g_autoptr(GPtrArray) chronic = NULL;
   g_autoptr(GPtrArray) insulins = NULL;
   g_autoptr(GPtrArray) exclusive = NULL;
+  g_autoptr(GPtrArray) yields = NULL;
 
   self->tnm = g_regex_new ("^(?:[cpy]?T[0-4x][a-d]?)?[cpy]?N([1-3])[a-c]?(?:M[01x])?$", 0, 0, NULL);
   self->terminology = g_object_ref (terminology);
@@ -132,6 +136,17 @@ rel_coder_new (RelTerminology  *terminology,
   for (guint i = 0; i < exclusive->len; i++)
     g_ptr_array_add (self->exclusive,
                      g_strsplit_set (g_strstrip (((char **) exclusive->pdata[i])[0]), " ", -1));
+
+  yields = rel_lexicon_load ("yields.tsv", 2, error);
+  if (yields == NULL)
+    return NULL;
+  for (guint i = 0; i < yields->len; i++)
+    {
+      char **fields = g_ptr_array_index (yields, i);
+      g_autofree char *row = g_strconcat (g_strstrip (fields[0]), " ", g_strstrip (fields[1]), NULL);
+
+      g_ptr_array_add (self->yields, g_strsplit_set (row, " ", -1));
+    }
 
   return g_steal_pointer (&self);
 }
@@ -919,14 +934,21 @@ compare_suggestions (gconstpointer a,
   return strcmp (sa->code, sb->code);
 }
 
-/* Same disease, less said: diabetes of unknown type gives way to a known type. */
+/* Same disease, less said (yields.tsv): diabetes of unknown type gives way to
+ * a known type, a pneumonia to one whose agent is named. */
 static gboolean
-yields_to (const char *general,
+yields_to (RelCoder   *self,
+           const char *general,
            const char *precise)
 {
-  return g_str_has_prefix (general, "E14") &&
-         (g_str_has_prefix (precise, "E10") || g_str_has_prefix (precise, "E11") ||
-          g_str_has_prefix (precise, "E13"));
+  for (guint i = 0; i < self->yields->len; i++)
+    {
+      char **row = g_ptr_array_index (self->yields, i);
+
+      if (g_str_has_prefix (general, row[0]) && in_group (row + 1, precise))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 void
@@ -1065,7 +1087,7 @@ rel_coder_code (RelCoder      *self,
 
           if (other == candidate || other->dropped)
             continue;
-          if (yields_to (a, b))
+          if (yields_to (self, a, b))
             precise = other;
           else if (strncmp (a, b, 3) != 0)
             continue;

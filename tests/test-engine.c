@@ -516,6 +516,20 @@ test_pseudonymization_forms (void)
     }
 }
 
+/* A code that says less gives way to the one that says the same with more:
+ * the pneumonia whose agent is named, that agent's own code. */
+static void
+test_yields (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "CONCLUSION\nPneumopathie franche lobaire aiguë à pneumocoque. Pneumopathie à pneumocoque "
+    "du lobe inférieur droit.\n");
+
+  g_assert_cmpstr (find_code (analysis, "J13")->role, ==, "DP");
+  g_assert_null (find_code (analysis, "J189"));
+  g_assert_null (find_code (analysis, "B953"));
+}
+
 /* An external cause is suggested beside the injury it explains, never from
  * the words of its label alone. */
 static void
@@ -632,6 +646,7 @@ main (int    argc,
   g_test_add_func ("/engine/summary-and-json", test_summary_and_json);
   g_test_add_func ("/engine/pseudonymization", test_pseudonymization);
   g_test_add_func ("/engine/pseudonymization/forms", test_pseudonymization_forms);
+  g_test_add_func ("/engine/coding/yields", test_yields);
   g_test_add_func ("/engine/coding/external-causes", test_external_causes);
   g_test_add_func ("/engine/pseudonymization/propagation", test_pseudonymization_propagation);
   g_test_add_func ("/engine/long-report", test_long_report);
