@@ -190,13 +190,27 @@ add_list_items (RelSummarySection *summary,
       add_item (summary, text, line->start, line->end);
       return;
     }
-  for (guint i = line->first_token + 1; i < line->last_token; i++)
+  /* Not inside brackets: "BPCO GOLD 3 (VEMS 42 %, groupe E), HTA" has two
+   * items, the first with its closing bracket. */
+  for (guint i = line->first_token + 1, depth = 0; i < line->last_token; i++)
     {
       const RelToken *token = rel_tokens_get (tokens, i);
+      guint gap = rel_tokens_get (tokens, i - 1)->end;
+      guint separator = 0;
 
-      if (token->flags & (REL_TOKEN_COMMA | REL_TOKEN_SENTENCE))
+      for (guint b = gap; b < token->start; b++)
         {
-          add_item (summary, text, item_start, rel_tokens_get (tokens, i - 1)->end);
+          if (text[b] == '(' || text[b] == '[')
+            depth++;
+          else if ((text[b] == ')' || text[b] == ']') && depth > 0)
+            depth--;
+          else if (text[b] != '\0' && strchr (",;.:!?", text[b]) != NULL && depth == 0 &&
+                   separator == 0)
+            separator = b;
+        }
+      if ((token->flags & (REL_TOKEN_COMMA | REL_TOKEN_SENTENCE)) && separator > 0)
+        {
+          add_item (summary, text, item_start, separator);
           item_start = token->start;
         }
     }
