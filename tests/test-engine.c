@@ -405,14 +405,14 @@ test_summary_and_json (void)
 {
   g_autoptr(RelAnalysis) analysis = analyze_text (
     "MOTIF\nDouleur thoracique.\n\n"
-    "ANTÉCÉDENTS\nHTA, dyslipidémie, tabagisme sevré\n\n"
+    "ANTÉCÉDENTS\nHTA, obésité (IMC 37, stade 2), tabagisme sevré\n\n"
     "TRAITEMENT DE SORTIE\nBisoprolol 2,5 mg : 1 cp le matin\n\n"
     "CONCLUSION\nAngor stable.\n");
   g_autoptr(JsonNode) root = rel_analysis_to_json (analysis);
   JsonObject *object = json_node_get_object (root);
   const char *text = rel_document_get_text (rel_analysis_get_document (analysis));
   GPtrArray *summary = rel_analysis_get_summary (analysis);
-  gboolean seen_motif = FALSE, seen_drug = FALSE;
+  gboolean seen_motif = FALSE, seen_drug = FALSE, seen_bracket = FALSE;
 
   for (guint i = 0; i < summary->len; i++)
     {
@@ -425,6 +425,9 @@ test_summary_and_json (void)
           g_assert_cmpuint (item->evidence->len, >, 0);
           if (g_str_equal (section->section, "motif"))
             seen_motif = g_str_equal (item->text, "Douleur thoracique");
+          /* A list is cut at its commas, not inside brackets. */
+          if (g_str_equal (section->section, "antecedents"))
+            seen_bracket |= g_str_equal (item->text, "obésité (IMC 37, stade 2)");
           if (g_str_equal (section->section, "traitement_sortie"))
             {
               const RelSpan *span = &g_array_index (item->evidence, RelSpan, 0);
@@ -435,6 +438,7 @@ test_summary_and_json (void)
     }
   g_assert_true (seen_motif);
   g_assert_true (seen_drug);
+  g_assert_true (seen_bracket);
 
   for (const char *const *key = (const char *const[]) { "document", "engine", "phi", "sections",
                                                         "mentions", "codes", "summary",
