@@ -445,7 +445,10 @@ prune_synonyms (RelTerminology *self)
 }
 
 /* In an imported nomenclature, the codes of the starter set are marked as
- * the frequent ones, so that the search ranks them first among equals. */
+ * the frequent ones, so that the search ranks them first among equals; their
+ * starter labels, written as reports word them ("Bronchiolite aiguë à VRS"
+ * where the ATIH writes "… due au virus respiratoire syncytial [VRS]"),
+ * stay as synonyms. */
 static gboolean
 frequent_row (RelTerminology  *self,
               char           **fields,
@@ -453,9 +456,29 @@ frequent_row (RelTerminology  *self,
               GError         **error)
 {
   RelConcept *concept = g_hash_table_lookup (self->by_code, fields[0]);
+  g_autofree char *folded = NULL;
+  RelSynonym *synonym;
 
-  if (concept != NULL)
-    concept->frequent = TRUE;
+  if (concept == NULL)
+    return TRUE;
+  concept->frequent = TRUE;
+  if (n_fields != 3 || concept->type == REL_CODE_TYPE_NOT_CODABLE)
+    return TRUE;
+
+  folded = rel_text_fold (fields[2], -1);
+  if (*folded == '\0' || g_str_equal (folded, concept->folded + 1))
+    return TRUE;
+  synonym = g_new0 (RelSynonym, 1);
+  synonym->expression = g_string_chunk_insert (self->strings, fields[2]);
+  {
+    g_autofree char *spaced = g_strconcat (" ", folded, NULL);
+
+    synonym->folded = g_string_chunk_insert (self->strings, spaced);
+  }
+  synonym->kind = REL_SYNONYM_TERM;
+  synonym->codes = g_new0 (const char *, 2);
+  synonym->codes[0] = concept->code;
+  g_ptr_array_add (self->synonyms, synonym);
   return TRUE;
 }
 
