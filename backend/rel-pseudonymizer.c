@@ -38,8 +38,9 @@ typedef enum
   TRIGGER_MONTH = 1 << 3,
   TRIGGER_MONTH_IN_WORDS = 1 << 4, /* a month after a number written out */
   TRIGGER_EXTENSION = 1 << 5,
+  TRIGGER_STREET_SUFFIX = 1 << 6, /* a way whose number follows: "Lindenstraße 4" */
   TRIGGER_ANY = TRIGGER_HOSPITAL | TRIGGER_STREET | TRIGGER_FIELD | TRIGGER_MONTH |
-                TRIGGER_MONTH_IN_WORDS | TRIGGER_EXTENSION,
+                TRIGGER_MONTH_IN_WORDS | TRIGGER_EXTENSION | TRIGGER_STREET_SUFFIX,
 } Trigger;
 
 /* The kinds of cue a word may end, looked up once per word of a report. */
@@ -95,6 +96,7 @@ struct _RelPseudonymizer
   GRegex     *identifier;
   GRegex     *zip_city;
   GRegex     *address;
+  GRegex     *address_after;  /* number after the way: "Lindenstraße 4, 10115 Berlin" */
   GRegex     *hospital;
   GRegex     *extension;
   GRegex     *digit_run;
@@ -103,6 +105,7 @@ struct _RelPseudonymizer
   GHashTable *units;        /* as written: "mg", "UI" */
   GHashTable *number_words; /* folded words of the numbers written out: "vingt", "et" */
   GHashTable *cities;       /* folded */
+  GPtrArray  *street_suffixes; /* folded ends of words: "strasse" */
   GHashTable *triggers;     /* folded word → Trigger bits: where a costly pattern may start */
 };
 
@@ -129,6 +132,7 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->identifier, g_regex_unref);
   g_clear_pointer (&self->zip_city, g_regex_unref);
   g_clear_pointer (&self->address, g_regex_unref);
+  g_clear_pointer (&self->address_after, g_regex_unref);
   g_clear_pointer (&self->hospital, g_regex_unref);
   g_clear_pointer (&self->extension, g_regex_unref);
   g_clear_pointer (&self->digit_run, g_regex_unref);
@@ -137,6 +141,7 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->units, g_hash_table_unref);
   g_clear_pointer (&self->number_words, g_hash_table_unref);
   g_clear_pointer (&self->cities, g_hash_table_unref);
+  g_clear_pointer (&self->street_suffixes, g_ptr_array_unref);
   g_clear_pointer (&self->triggers, g_hash_table_unref);
   g_clear_pointer (&self->cue_kinds, g_hash_table_unref);
 
@@ -165,6 +170,7 @@ rel_pseudonymizer_init (RelPseudonymizer *self)
   self->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->number_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->street_suffixes = g_ptr_array_new_with_free_func (g_free);
   self->triggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cue_kinds = g_hash_table_new (g_str_hash, g_str_equal);
 }
@@ -283,6 +289,8 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
         g_hash_table_add (self->number_words, g_strdup (words[k]));
       if (g_str_equal (fields[1], "city"))
         g_hash_table_add (self->cities, g_strjoinv (" ", words));
+      if (g_str_equal (fields[1], "street_suffix") && n_words == 1)
+        g_ptr_array_add (self->street_suffixes, g_strdup (words[0]));
       if (n_words > 0)
         {
           Trigger bit = g_str_equal (fields[1], "hospital") ? TRIGGER_HOSPITAL
@@ -421,14 +429,29 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
                      "du|la|le|les|d'|SUR|SOUS|EN|DE|DU|LA|LE|LES))*)", 0);
   {
     g_autofree char *numbers = alternation (raw, "number");
+    g_autofree char *units = alternation (raw, "address_unit");
 
+    /* The flat or building after the street is part of the address:
+     * "170 rue du Calvaire, appt 283", "12 av. Foch bât. B". */
     pattern = g_strdup_printf ("(?<![0-9])(?:[0-9]{1,4}|(?<![\\w])(?:%s))(?: ?(?:bis|ter|[ABab]))?,? +"
-                               "(?:%s)\\.? +(?:[^\\n,;()|.]|\\.(?=\\p{L})){2,60}?"
-                               "(?=,|[ \\x{a0}]+(?:[0-9]{5}|[0-9][0-9] [0-9]{3}|2[AB][0-9]{3})"
-                               "|\\n|$|\\.|;|\\||\\(| - )",
-                               numbers, streets);
+                               "(?:%s)\\.? +(?:[^\\n,;()|.]|\\.(?=\\p{Ll})){2,60}?"
+                               "(?:,? +(?:%s)\\.? *(?:n° ?)?[0-9A-Z][0-9A-Za-z\\-]{0,5}(?![\\w]))*"
+                               "(?=,|[ \\x{a0}]+(?:[0-9]{5}|[0-9][0-9] [0-9]{3}|2[AB] ?[0-9]{3})"
+                               "|\\n|$|\\.(?!\\p{Ll})|;|\\||\\(| - )",
+                               numbers, streets, units);
   }
   COMPILE (address, pattern, G_REGEX_CASELESS);
+  g_free (pattern);
+  {
+    g_autofree char *suffixes = alternation (raw, "street_suffix");
+
+    /* German and Dutch write the number after the way, and the postcode
+     * may have four digits: "Lindenstraße 4, 1010 Wien". */
+    pattern = g_strdup_printf ("(?<address>(?=\\p{Lu})[\\p{L}\\-]*?(?i:%s)\\.?"
+                               "(?: (?:\\p{L}+|[0-9]{1,2}\\.)){0,4} [0-9]{1,4}[a-z]?)(?![\\w])"
+                               "(?:, ?(?<zip>[0-9]{4,5}) (?<city>\\p{Lu}\\p{L}+))?", suffixes);
+  }
+  COMPILE (address_after, pattern, G_REGEX_ANCHORED);
   g_free (pattern);
   pattern = g_strdup_printf ("(?<![\\w])(?i:%s)(?:[ \\-]+\\p{Ll}{4,}(?=[ \\-]+\\p{Lu}))?"
                              "(?:[ \\-]+(?:(?:de|du|des|la|le|les) |d'|l')*"
@@ -506,6 +529,32 @@ valid_compact_date (const char *digits)
   return day >= 1 && day <= 31 && month >= 1 && month <= 12;
 }
 
+/* What a run of digits between @start and @end is, by its length. */
+static const char *
+digit_run_label (const char *text,
+                 guint       start,
+                 guint       end,
+                 Priority   *priority)
+{
+  g_autofree char *digits = digits_of (text, start, end);
+  gsize n = strlen (digits);
+
+  *priority = PRIORITY_PATTERN + 1;
+  /* A long run holds more than the dates a shorter pattern sees in it. */
+  if (n >= 13 && (digits[0] == '1' || digits[0] == '2'))
+    return "NIR";
+  if (n == 10 || (n >= 9 && text[start] == '+') || (n >= 9 && text[start] == '('))
+    return "TEL";
+  *priority = PRIORITY_NAME;
+  if (n == 5)
+    return "ZIP";
+  if (n == 8 && valid_compact_date (digits))
+    return "DATE";
+  if (n >= 9)
+    *priority = PRIORITY_PATTERN + 1;
+  return "IPP";
+}
+
 /* Frees the previous match state and starts @regex over @text. */
 static GMatchInfo *
 first_match (GRegex     *regex,
@@ -556,8 +605,21 @@ find_triggers (RelPseudonymizer *self,
   g_autofree gpointer *bits = rel_tokens_lookup_words (tokens, self->triggers);
 
   for (guint w = 0; w < rel_tokens_get_n_words (tokens); w++)
-    if (is_mixed (rel_tokens_get_word (tokens, w)))
-      bits[w] = GUINT_TO_POINTER (TRIGGER_ANY);
+    {
+      const char *folded = rel_tokens_get_word (tokens, w);
+      gsize length = strlen (folded);
+
+      if (is_mixed (folded))
+        bits[w] = GUINT_TO_POINTER (TRIGGER_ANY);
+      for (guint k = 0; k < self->street_suffixes->len; k++)
+        {
+          const char *suffix = g_ptr_array_index (self->street_suffixes, k);
+          gsize size = strlen (suffix);
+
+          if (length >= size && memcmp (folded + length - size, suffix, size) == 0)
+            bits[w] = GUINT_TO_POINTER (GPOINTER_TO_UINT (bits[w]) | TRIGGER_STREET_SUFFIX);
+        }
+    }
 
   for (guint i = 0; i < n; i++)
     {
@@ -733,6 +795,57 @@ on_address (GMatchInfo *info,
 }
 
 static void
+on_address_after (GMatchInfo *info,
+                  GArray     *candidates)
+{
+  int start, end;
+
+  g_match_info_fetch_named_pos (info, "address", &start, &end);
+  add (candidates, start, end, "ADRESSE", PRIORITY_PLACE);
+  if (g_match_info_fetch_named_pos (info, "zip", &start, &end) && start >= 0)
+    {
+      add (candidates, start, end, "ZIP", PRIORITY_PATTERN);
+      g_match_info_fetch_named_pos (info, "city", &start, &end);
+      add (candidates, start, end, "VILLE", PRIORITY_PLACE);
+    }
+}
+
+/* "… 1 1 0 1 9 8 5 42 avenue du Général de Gaulle": digits read one by one
+ * run into the number of the street after them; that number belongs to the
+ * address, and the run ends before it. */
+static void
+yield_street_numbers (const char *text,
+                      GArray     *candidates)
+{
+  for (guint a = 0; a < candidates->len; a++)
+    {
+      const Candidate *address = &g_array_index (candidates, Candidate, a);
+
+      if (!g_str_equal (address->label, "ADRESSE") || address->start == 0 ||
+          text[address->start - 1] != ' ')
+        continue;
+      for (guint c = 0; c < candidates->len; c++)
+        {
+          Candidate *other = &g_array_index (candidates, Candidate, c);
+
+          if (c == a || other->start >= address->start || other->end <= address->start ||
+              other->end > address->end)
+            continue;
+          other->end = address->start;
+          while (other->end > other->start && text[other->end - 1] == ' ')
+            other->end--;
+          /* What is left is read again: "1 2 0 3 1 9 5 0" is a date. */
+          if (other->end > other->start && g_ascii_isdigit (text[other->end - 1]))
+            {
+              Priority priority;
+
+              other->label = digit_run_label (text, other->start, other->end, &priority);
+            }
+        }
+    }
+}
+
+static void
 on_hospital (GMatchInfo *info,
              GArray     *candidates)
 {
@@ -820,17 +933,12 @@ find_patterns (RelPseudonymizer *self,
         if (g_hash_table_contains (self->units, unit))
           continue;
       }
-      /* A long run holds more than the dates a shorter pattern sees in it. */
-      if (n >= 13 && (digits[0] == '1' || digits[0] == '2'))
-        add (candidates, start, end, "NIR", PRIORITY_PATTERN + 1);
-      else if (n == 10 || (n >= 9 && text[start] == '+') || (n >= 9 && text[start] == '('))
-        add (candidates, start, end, "TEL", PRIORITY_PATTERN + 1);
-      else if (n == 5)
-        add (candidates, start, end, "ZIP", PRIORITY_NAME);
-      else if (n == 8 && valid_compact_date (digits))
-        add (candidates, start, end, "DATE", PRIORITY_NAME);
-      else
-        add (candidates, start, end, "IPP", n >= 9 ? PRIORITY_PATTERN + 1 : PRIORITY_NAME);
+      {
+        Priority priority;
+        const char *label = digit_run_label (text, start, end, &priority);
+
+        add (candidates, start, end, label, priority);
+      }
     }
 
   EACH_MATCH (year)
@@ -895,6 +1003,9 @@ find_patterns (RelPseudonymizer *self,
     }
 
   match_around (self->address, tokens, triggers, TRIGGER_STREET, 40, 120, on_address, candidates);
+  match_at (self->address_after, tokens, triggers, TRIGGER_STREET_SUFFIX, 80, on_address_after,
+            candidates);
+  yield_street_numbers (text, candidates);
   match_at (self->hospital, tokens, triggers, TRIGGER_HOSPITAL, 160, on_hospital, candidates);
   match_at (self->extension, tokens, triggers, TRIGGER_EXTENSION, 16, on_extension, candidates);
 

@@ -559,6 +559,30 @@ test_pseudonymization_propagation (void)
   g_assert_nonnull (strstr (pseudonymized, "NYHA III à IV"));
 }
 
+/* An address keeps its flat and building, its street number even after
+ * digits read one by one, an abbreviated word, a Corsican postcode; German
+ * and Dutch ways carry their number after the name. */
+static void
+test_pseudonymization_addresses (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Domicile : 9 impasse des Tilleuls, bât. C, 44300 Nantes\n"
+    "Ancienne adresse : 31 RUE DES ROSIERS, APPT 12, 69003 LYON\n"
+    "Né le 1 2 0 3 1 9 5 0 17 boulevard du Mal Leclerc, 13008 Marseille\n"
+    "Vacances au 5 chemin de la Plage 2B 220 Calvi.\n"
+    "Fabricant : Lindenstraße 4, 1010 Wien ; Kerkstraat 18, 2000 Antwerpen\n");
+
+  g_assert_true (has_phi (analysis, "9 impasse des Tilleuls, bât. C", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "31 RUE DES ROSIERS, APPT 12", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "17 boulevard du Mal Leclerc", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "1 2 0 3 1 9 5 0", "DATE_NAISSANCE"));
+  g_assert_true (has_phi (analysis, "5 chemin de la Plage", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "Lindenstraße 4", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "1010", "ZIP"));
+  g_assert_true (has_phi (analysis, "Wien", "VILLE"));
+  g_assert_true (has_phi (analysis, "Kerkstraat 18", "ADRESSE"));
+}
+
 /* A long report runs its pseudonymization beside the other stages: the same
  * findings, copy after copy, as the short one alone. */
 static void
@@ -634,6 +658,7 @@ main (int    argc,
   g_test_add_func ("/engine/pseudonymization/forms", test_pseudonymization_forms);
   g_test_add_func ("/engine/coding/external-causes", test_external_causes);
   g_test_add_func ("/engine/pseudonymization/propagation", test_pseudonymization_propagation);
+  g_test_add_func ("/engine/pseudonymization/addresses", test_pseudonymization_addresses);
   g_test_add_func ("/engine/long-report", test_long_report);
   g_test_add_func ("/engine/cancelled", test_cancelled);
 
