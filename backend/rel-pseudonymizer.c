@@ -29,6 +29,8 @@
 /* Folded bytes of a word found once as a name or city, at least, for its
  * other occurrences to be taken too. */
 #define MIN_PROPAGATED 4
+/* How many words a city's name may have: "Saint-Maur-des-Fossés" has four. */
+#define MAX_CITY_WORDS 6
 
 typedef enum
 {
@@ -96,7 +98,8 @@ struct _RelPseudonymizer
   GRegex     *identifier;
   GRegex     *zip_city;
   GRegex     *address;
-  GRegex     *address_after;  /* number after the way: "Lindenstraße 4, 10115 Berlin" */
+  GRegex     *address_after;
+  GRegex     *post_box;       /* "BP 1005", "CS 90123" */  /* number after the way: "Lindenstraße 4, 10115 Berlin" */
   GRegex     *hospital;
   GRegex     *extension;
   GRegex     *digit_run;
@@ -133,6 +136,7 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->zip_city, g_regex_unref);
   g_clear_pointer (&self->address, g_regex_unref);
   g_clear_pointer (&self->address_after, g_regex_unref);
+  g_clear_pointer (&self->post_box, g_regex_unref);
   g_clear_pointer (&self->hospital, g_regex_unref);
   g_clear_pointer (&self->extension, g_regex_unref);
   g_clear_pointer (&self->digit_run, g_regex_unref);
@@ -423,10 +427,16 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
                              "(?<value>[A-Z]{0,3}[0-9][0-9A-Z]{3,})", ids);
   COMPILE (identifier, pattern, G_REGEX_CASELESS | G_REGEX_ANCHORED);
   g_free (pattern);
-  COMPILE (zip_city, "(?<![0-9\\w])(?<zip>(?:0[1-9]|[1-8][0-9]|9[0-8]) ?[0-9]{3}|2[AB] ?[0-9]{3})"
-                     ",?[ \\x{a0}]+"
-                     "(?<city>\\p{Lu}[\\p{L}'\\-]+(?:[ \\-](?:\\p{Lu}[\\p{L}'\\-]+|sur|sous|en|de|"
-                     "du|la|le|les|d'|SUR|SOUS|EN|DE|DU|LA|LE|LES))*)", 0);
+  /* The city stops before an establishment ("33600 Pessac CHU Pellegrin")
+   * and keeps its CEDEX and district ("75014 PARIS CEDEX 14"). */
+  pattern = g_strdup_printf ("(?<![0-9\\w])(?<zip>(?:0[1-9]|[1-8][0-9]|9[0-8]) ?[0-9]{3}|2[AB] ?[0-9]{3})"
+                             ",?[ \\x{a0}]+"
+                             "(?<city>\\p{Lu}[\\p{L}'\\-]+(?:[ \\-](?!(?:%s)(?![\\p{L}\\-]))"
+                             "(?:\\p{Lu}[\\p{L}'\\-]+|sur|sous|en|de|"
+                             "du|la|le|les|d'|SUR|SOUS|EN|DE|DU|LA|LE|LES))*"
+                             "(?:(?<=CEDEX|Cedex|cedex)[ \\x{a0}][0-9]{1,3}(?![0-9]))?)", hospitals);
+  COMPILE (zip_city, pattern, 0);
+  g_free (pattern);
   {
     g_autofree char *numbers = alternation (raw, "number");
     g_autofree char *units = alternation (raw, "address_unit");
@@ -453,6 +463,9 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   }
   COMPILE (address_after, pattern, G_REGEX_ANCHORED);
   g_free (pattern);
+  /* A post office box or a CEDEX sorting number stands for the street. */
+  COMPILE (post_box, "(?<![\\w.])(?:(?:BP|B\\.P\\.|[Bb]o[iî]te postale) ?(?:n° ?)?[0-9]{2,6}|"
+                     "(?:CS|TSA) ?[0-9]{5})(?![0-9]| ?(?:mm|%|/))", 0);
   pattern = g_strdup_printf ("(?<![\\w])(?i:%s)(?:[ \\-]+\\p{Ll}{4,}(?=[ \\-]+\\p{Lu}))?"
                              "(?:[ \\-]+(?:(?:de|du|des|la|le|les) |d'|l')*"
                              "(?:\\p{Lu}[\\p{L}'\\-]+|Saint|Sainte))+", hospitals);
@@ -1005,6 +1018,12 @@ find_patterns (RelPseudonymizer *self,
   match_around (self->address, tokens, triggers, TRIGGER_STREET, 40, 120, on_address, candidates);
   match_at (self->address_after, tokens, triggers, TRIGGER_STREET_SUFFIX, 80, on_address_after,
             candidates);
+  EACH_MATCH (post_box)
+    {
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      /* Before the digit runs, which would join it to the postcode. */
+      add (candidates, start, end, "ADRESSE", PRIORITY_PATTERN + 2);
+    }
   yield_street_numbers (text, candidates);
   match_at (self->hospital, tokens, triggers, TRIGGER_HOSPITAL, 160, on_hospital, candidates);
   match_at (self->extension, tokens, triggers, TRIGGER_EXTENSION, 16, on_extension, candidates);
@@ -1452,9 +1471,88 @@ find_names (RelPseudonymizer *self,
     }
 }
 
+/* Are tokens @i and @i + 1 written as one hyphenated word ("Saint-Malo")? */
+static gboolean
+hyphenated (RelTokens *tokens,
+            guint      i)
+{
+  const char *text = rel_tokens_get_text (tokens);
+
+  return i + 1 < rel_tokens_get_n (tokens) &&
+         rel_tokens_get (tokens, i + 1)->start == rel_tokens_get (tokens, i)->end + 1 &&
+         text[rel_tokens_get (tokens, i)->end] == '-';
+}
+
+/* "Nogent sur Marne", "Châlons en Champagne", "Saint-Rémy-de-Provence": the
+ * last token of a place name that goes on after token @last, by its hyphens or
+ * a linking word before a capital (a month is no place: "à Nice en Juin"). */
+static guint
+place_name_end (RelPseudonymizer *self,
+                RelTokens        *tokens,
+                guint             last)
+{
+  static const char *links[] = { "sur", "sous", "lez", "en", NULL };
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+
+  for (;;)
+    {
+      if (hyphenated (tokens, last) && last + 1 < n)
+        last++;
+      else if (last + 2 < n &&
+               (g_strv_contains (links, rel_tokens_get (tokens, last + 1)->folded) ||
+                rel_tokens_equal_exact (tokens, last + 1, "lès")) &&
+               g_ascii_islower (text[rel_tokens_get (tokens, last + 1)->start]) &&
+               !(rel_tokens_get (tokens, last + 1)->flags & (REL_TOKEN_BREAK | REL_TOKEN_NEWLINE)) &&
+               !(rel_tokens_get (tokens, last + 2)->flags & (REL_TOKEN_BREAK | REL_TOKEN_NEWLINE)) &&
+               is_capitalised (text, rel_tokens_get (tokens, last + 2)) &&
+               !(GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers,
+                                                        rel_tokens_get (tokens, last + 2)->folded)) &
+                 TRIGGER_MONTH))
+        last += 2;
+      else
+        return last;
+    }
+}
+
+/* Is the text after byte @end ", le " and a date: the place of a dateline
+ * ("Valmorin, le 22/02/2024", "Rennes, le 1er mars 2024")? */
+static gboolean
+dateline_after (RelPseudonymizer *self,
+                const char       *text,
+                gsize             end)
+{
+  const char *p = text + end;
+
+  while (*p == ' ')
+    p++;
+  if (*p != ',')
+    return FALSE;
+  p++;
+  while (*p == ' ')
+    p++;
+  if (g_ascii_strncasecmp (p, "le ", 3) != 0)
+    return FALSE;
+  p += 3;
+  while (*p == ' ')
+    p++;
+  if (g_ascii_isdigit (*p))
+    return TRUE;
+  {
+    gsize length = 0;
+    g_autofree char *word = NULL;
+
+    while (g_ascii_isalpha (p[length]) || (p[length] & 0x80))
+      length++;
+    word = rel_tokens_fold_word (p, length);
+    return (GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, word)) & TRIGGER_MONTH) != 0 ||
+           g_hash_table_contains (self->number_words, word);
+  }
+}
+
 /* "habite à Marseille", "près de Toulouse": a known city, or a capitalised
  * word that is no ordinary word, after a place cue; known cities anywhere
- * after "à". */
+ * after "à"; the place that opens a line of the form "Valmorin, le 22/02/2024". */
 static void
 find_cities (RelPseudonymizer *self,
              const guint8     *kinds,
@@ -1468,12 +1566,25 @@ find_cities (RelPseudonymizer *self,
     {
       const RelToken *token = rel_tokens_get (tokens, i);
       guint last = i;
-      gboolean known;
+      gboolean known, compound, dateline = FALSE;
 
-      if (!is_capitalised (text, token) || cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0)
+      if (!is_capitalised (text, token))
         continue;
-      /* "Saint-Étienne", "Aix-en-Provence", "Le Havre": up to three words. */
-      for (guint j = i; j < MIN (n, i + 3); j++)
+      if (cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0)
+        {
+          guint end;
+
+          /* A dateline opens its line. */
+          if (i > 0 && !(token->flags & REL_TOKEN_NEWLINE))
+            continue;
+          end = place_name_end (self, tokens, i);
+          if (!dateline_after (self, text, rel_tokens_get (tokens, end)->end))
+            continue;
+          dateline = TRUE;
+          last = end;
+        }
+      /* "Saint-Étienne", "Aix-en-Provence", "Le Havre": a few words. */
+      for (guint j = i; j < MIN (n, i + MAX_CITY_WORDS); j++)
         {
           g_autoptr(GString) key = g_string_new (NULL);
 
@@ -1484,12 +1595,22 @@ find_cities (RelPseudonymizer *self,
               g_string_append (key, rel_tokens_get (tokens, k)->folded);
             }
           if (g_hash_table_contains (self->cities, key->str))
-            last = j;
+            last = MAX (last, j);
         }
       known = g_hash_table_contains (self->cities, token->folded) || last > i;
-      if (known || (!is_ordinary_word (self, tokens, i) && name_shaped (self, tokens, i) &&
-                    !is_first_name (self, tokens, i)))
-        add (candidates, token->start, rel_tokens_get (tokens, last)->end, "VILLE", PRIORITY_PLACE);
+      /* "Patient, le 12/03/2024, a présenté": an ordinary word opens no dateline. */
+      /* "à Saint-Rémy-de-Provence": a hyphenated name of capitals is a place
+       * whatever its first word, unless a person's ("à Jean-Pierre"). */
+      compound = !dateline && hyphenated (tokens, i) && !is_first_name (self, tokens, i) &&
+                 is_capitalised (text, rel_tokens_get (tokens, place_name_end (self, tokens, i)));
+      if (known || compound ||
+          (dateline && name_shaped (self, tokens, i) && !is_ordinary_word (self, tokens, i)) ||
+          (!dateline && !is_ordinary_word (self, tokens, i) && name_shaped (self, tokens, i) &&
+           !is_first_name (self, tokens, i)))
+        {
+          last = place_name_end (self, tokens, last);
+          add (candidates, token->start, rel_tokens_get (tokens, last)->end, "VILLE", PRIORITY_PLACE);
+        }
     }
 }
 

@@ -583,6 +583,32 @@ test_pseudonymization_addresses (void)
   g_assert_true (has_phi (analysis, "Kerkstraat 18", "ADRESSE"));
 }
 
+/* A city goes on by its hyphens and linking words, keeps its CEDEX, stops
+ * before an establishment, and opens a dateline; a post box is an address. */
+static void
+test_pseudonymization_cities (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Kerbrendel, le 14 avril 2023\n"
+    "Patient, le 14/04/2023, a été revu.\n"
+    "Elle habite à Villers sur Orge avec sa fille, son fils vit à Saint-Rémy-de-Provence.\n"
+    "Correspondance : BP 2041, 35042 RENNES CEDEX 9\n"
+    "Secrétariat : CS 70512, 29609 Brest Cedex CHU Cavale Blanche\n"
+    "Départ prévu à Nice en Juin. Score CS 2 à l'admission.\n");
+
+  g_assert_true (has_phi (analysis, "Kerbrendel", "VILLE"));
+  g_assert_false (has_phi (analysis, "Patient", "VILLE"));
+  g_assert_true (has_phi (analysis, "Villers sur Orge", "VILLE"));
+  g_assert_true (has_phi (analysis, "Saint-Rémy-de-Provence", "VILLE"));
+  g_assert_true (has_phi (analysis, "BP 2041", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "RENNES CEDEX 9", "VILLE"));
+  g_assert_true (has_phi (analysis, "CS 70512", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "29609", "ZIP"));
+  g_assert_true (has_phi (analysis, "Brest Cedex", "VILLE"));
+  g_assert_true (has_phi (analysis, "Nice", "VILLE"));
+  g_assert_false (has_phi (analysis, "CS 2", "ADRESSE"));
+}
+
 /* A long report runs its pseudonymization beside the other stages: the same
  * findings, copy after copy, as the short one alone. */
 static void
@@ -659,6 +685,7 @@ main (int    argc,
   g_test_add_func ("/engine/coding/external-causes", test_external_causes);
   g_test_add_func ("/engine/pseudonymization/propagation", test_pseudonymization_propagation);
   g_test_add_func ("/engine/pseudonymization/addresses", test_pseudonymization_addresses);
+  g_test_add_func ("/engine/pseudonymization/cities", test_pseudonymization_cities);
   g_test_add_func ("/engine/long-report", test_long_report);
   g_test_add_func ("/engine/cancelled", test_cancelled);
 
