@@ -108,6 +108,8 @@ struct _RelPseudonymizer
   GHashTable *units;        /* as written: "mg", "UI" */
   GHashTable *number_words; /* folded words of the numbers written out: "vingt", "et" */
   GHashTable *cities;       /* folded */
+  GHashTable *hospital_names; /* folded: "bichat", "la timone" */
+  GHashTable *hospital_tails; /* by last word: "university hospital" */
   GPtrArray  *street_suffixes; /* folded ends of words: "strasse" */
   GHashTable *triggers;     /* folded word → Trigger bits: where a costly pattern may start */
 };
@@ -145,6 +147,7 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->units, g_hash_table_unref);
   g_clear_pointer (&self->number_words, g_hash_table_unref);
   g_clear_pointer (&self->cities, g_hash_table_unref);
+  g_clear_pointer (&self->hospital_names, g_hash_table_unref);
   g_clear_pointer (&self->street_suffixes, g_ptr_array_unref);
   g_clear_pointer (&self->triggers, g_hash_table_unref);
   g_clear_pointer (&self->cue_kinds, g_hash_table_unref);
@@ -174,6 +177,7 @@ rel_pseudonymizer_init (RelPseudonymizer *self)
   self->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->number_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->hospital_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->street_suffixes = g_ptr_array_new_with_free_func (g_free);
   self->triggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cue_kinds = g_hash_table_new (g_str_hash, g_str_equal);
@@ -293,6 +297,8 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
         g_hash_table_add (self->number_words, g_strdup (words[k]));
       if (g_str_equal (fields[1], "city"))
         g_hash_table_add (self->cities, g_strjoinv (" ", words));
+      if (g_str_equal (fields[1], "hospital_name"))
+        g_hash_table_add (self->hospital_names, g_strjoinv (" ", words));
       if (g_str_equal (fields[1], "street_suffix") && n_words == 1)
         g_ptr_array_add (self->street_suffixes, g_strdup (words[0]));
       if (n_words > 0)
@@ -369,6 +375,7 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   self->relatives = g_hash_table_lookup (self->cues_by_last, "relative");
   self->city_cues = g_hash_table_lookup (self->cues_by_last, "city_cue");
   self->birth_cues = g_hash_table_lookup (self->cues_by_last, "birth");
+  self->hospital_tails = g_hash_table_lookup (self->cues_by_last, "hospital_tail");
   add_cue_kinds (self->cue_kinds, self->titles, CUE_TITLE);
   add_cue_kinds (self->cue_kinds, self->name_fields, CUE_NAME_FIELD);
   add_cue_kinds (self->cue_kinds, self->relatives, CUE_RELATIVE);
@@ -393,7 +400,8 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
 
   /* Digits are written [0-9]: with \d, which follows Unicode, PCRE cannot
    * skip to the bytes where a match may start and tries every character. */
-  COMPILE (mail, "[A-Za-z0-9._%+\\-]+ ?@ ?[A-Za-z0-9\\-]+(?: ?\\. ?[A-Za-z0-9\\-]+)*", 0);
+  /* "secrétariat.onco@…": accents before the '@' too. */
+  COMPILE (mail, "[\\p{L}0-9._%+\\-]+ ?@ ?[A-Za-z0-9\\-]+(?: ?\\. ?[A-Za-z0-9\\-]+)*", 0);
   /* Any run of five digits or more, whatever separates them ("01.42.15.93.30",
    * "( 2 2 ) 0 6 1 6", "O1.42"): identifiers, phones and dates in disguise. */
   COMPILE (digit_run, "(?<![0-9])(?<![0-9],)(?:\\+ ?)?(?:\\((?: ?[0-9])+ ?\\) ?)?"
@@ -424,7 +432,7 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   COMPILE (date_words, pattern, G_REGEX_CASELESS);
   g_free (pattern);
   pattern = g_strdup_printf ("(?:%s)\\s*(?:n°|no|num[ée]ro)?\\s*[:=]?\\s*"
-                             "(?<value>[A-Z]{0,3}[0-9][0-9A-Z]{3,})", ids);
+                             "(?<value>[A-Z]{0,3}[0-9][0-9A-Z]{3,}(?:[\\-/][0-9A-Z]+)*)", ids);
   COMPILE (identifier, pattern, G_REGEX_CASELESS | G_REGEX_ANCHORED);
   g_free (pattern);
   /* The city stops before an establishment ("33600 Pessac CHU Pellegrin")
@@ -1550,6 +1558,116 @@ dateline_after (RelPseudonymizer *self,
   }
 }
 
+/* The folded words of tokens @i to @j, one space between. */
+static char *
+folded_words (RelTokens *tokens,
+              guint      i,
+              guint      j)
+{
+  GString *key = g_string_new (NULL);
+
+  for (guint k = i; k <= j; k++)
+    {
+      if (k > i)
+        g_string_append_c (key, ' ');
+      g_string_append (key, rel_tokens_get (tokens, k)->folded);
+    }
+  return g_string_free (key, FALSE);
+}
+
+/* "transférée à Bichat", "suivie à la Timone": an establishment known by
+ * its name alone, after a place cue and maybe an article. Adds it and
+ * returns TRUE when token @i starts one. */
+static gboolean
+hospital_name_at (RelPseudonymizer *self,
+                  const guint8     *kinds,
+                  RelTokens        *tokens,
+                  guint             i,
+                  GArray           *candidates)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+  int last = -1;
+
+  if (cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0 &&
+      !(i > 0 && (g_str_equal (rel_tokens_get (tokens, i - 1)->folded, "la") ||
+                  g_str_equal (rel_tokens_get (tokens, i - 1)->folded, "l")) &&
+        g_ascii_islower (text[rel_tokens_get (tokens, i - 1)->start]) &&
+        cue_before (self->city_cues, kinds, CUE_CITY, tokens, i - 1) >= 0))
+    return FALSE;
+  for (guint j = i; j < MIN (n, i + MAX_CITY_WORDS); j++)
+    {
+      g_autofree char *key = folded_words (tokens, i, j);
+
+      if (j > i && (rel_tokens_get (tokens, j)->flags & (REL_TOKEN_BREAK | REL_TOKEN_NEWLINE)))
+        break;
+      if (g_hash_table_contains (self->hospital_names, key))
+        last = j;
+    }
+  if (last < 0)
+    return FALSE;
+  add (candidates, rel_tokens_get (tokens, i)->start, rel_tokens_get (tokens, last)->end, "HOPITAL",
+       PRIORITY_PLACE);
+  return TRUE;
+}
+
+/* "Jefferson University Hospital", "Avicenne AP-HP Hospital": the capitalised
+ * words before an English establishment's last words. */
+static void
+find_hospital_tails (RelPseudonymizer *self,
+                     RelTokens        *tokens,
+                     GArray           *candidates)
+{
+  static const char *determiners[] = { "the", "a", "an", "this", "that", "our", "your", "my",
+                                       "his", "her", "their", "le", "la", "l", "un", "une", NULL };
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+
+  if (self->hospital_tails == NULL)
+    return;
+  for (guint j = 0; j < n; j++)
+    {
+      int first;
+      guint start;
+
+      if (!g_hash_table_contains (self->hospital_tails, rel_tokens_get (tokens, j)->folded))
+        continue;
+      /* The longest tail: "university hospital" before "hospital". */
+      first = -1;
+      {
+        GPtrArray *list = g_hash_table_lookup (self->hospital_tails,
+                                               rel_tokens_get (tokens, j)->folded);
+
+        for (guint c = 0; c < list->len; c++)
+          {
+            char **words = g_ptr_array_index (list, c);
+            guint length = g_strv_length (words);
+            gboolean found = j + 1 >= length;
+
+            for (guint k = 0; k < length && found; k++)
+              found = g_str_equal (rel_tokens_get (tokens, j + 1 - length + k)->folded, words[k]);
+            if (found && (first < 0 || (int) (j + 1 - length) < first))
+              first = (int) (j + 1 - length);
+          }
+      }
+      if (first <= 0)
+        continue;
+      /* Back over capitalised words joined by a space or a hyphen only;
+       * "The hospital" names none. */
+      start = first;
+      while (start > 0 && first - start < MAX_NAME_WORDS &&
+             is_capitalised (text, rel_tokens_get (tokens, start - 1)) &&
+             !g_strv_contains (determiners, rel_tokens_get (tokens, start - 1)->folded) &&
+             !(rel_tokens_get (tokens, start)->flags & (REL_TOKEN_BREAK | REL_TOKEN_NEWLINE)) &&
+             rel_tokens_get (tokens, start)->start - rel_tokens_get (tokens, start - 1)->end == 1 &&
+             strchr (" -", text[rel_tokens_get (tokens, start - 1)->end]) != NULL)
+        start--;
+      if (start < (guint) first)
+        add (candidates, rel_tokens_get (tokens, start)->start, rel_tokens_get (tokens, j)->end,
+             "HOPITAL", PRIORITY_PLACE);
+    }
+}
+
 /* "habite à Marseille", "près de Toulouse": a known city, or a capitalised
  * word that is no ordinary word, after a place cue; known cities anywhere
  * after "à"; the place that opens a line of the form "Valmorin, le 22/02/2024". */
@@ -1570,6 +1688,8 @@ find_cities (RelPseudonymizer *self,
 
       if (!is_capitalised (text, token))
         continue;
+      if (hospital_name_at (self, kinds, tokens, i, candidates))
+        continue;
       if (cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0)
         {
           guint end;
@@ -1586,15 +1706,9 @@ find_cities (RelPseudonymizer *self,
       /* "Saint-Étienne", "Aix-en-Provence", "Le Havre": a few words. */
       for (guint j = i; j < MIN (n, i + MAX_CITY_WORDS); j++)
         {
-          g_autoptr(GString) key = g_string_new (NULL);
+          g_autofree char *key = folded_words (tokens, i, j);
 
-          for (guint k = i; k <= j; k++)
-            {
-              if (k > i)
-                g_string_append_c (key, ' ');
-              g_string_append (key, rel_tokens_get (tokens, k)->folded);
-            }
-          if (g_hash_table_contains (self->cities, key->str))
+          if (g_hash_table_contains (self->cities, key))
             last = MAX (last, j);
         }
       known = g_hash_table_contains (self->cities, token->folded) || last > i;
@@ -1770,6 +1884,7 @@ rel_pseudonymizer_find_in_tokens (RelPseudonymizer *self,
       kinds[w] = (guint8) GPOINTER_TO_UINT (found[w]);
     find_names (self, kinds, tokens, candidates);
     find_cities (self, kinds, tokens, candidates);
+    find_hospital_tails (self, tokens, candidates);
     mark_birth_dates (self, kinds, tokens, candidates);
   }
 

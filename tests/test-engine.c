@@ -609,6 +609,29 @@ test_pseudonymization_cities (void)
   g_assert_false (has_phi (analysis, "CS 2", "ADRESSE"));
 }
 
+/* An establishment known by its name alone after "à", an English one by its
+ * last words; an eponym is no establishment. A stay number after "visite",
+ * with its dashes; an e-mail address with accents. */
+static void
+test_pseudonymization_establishments (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Transférée à Lariboisière puis suivie à la Timone.\n"
+    "Greffe réalisée au Kingsbridge University Hospital en 2019.\n"
+    "Kyste de la capsule de Tenon ; signe de Trousseau absent. The hospital stay was short.\n"
+    "Numéro de visite : V2023-00451\n"
+    "Contact : secrétariat.néphro@chu-exemple.fr\n");
+
+  g_assert_true (has_phi (analysis, "Lariboisière", "HOPITAL"));
+  g_assert_true (has_phi (analysis, "Timone", "HOPITAL"));
+  g_assert_true (has_phi (analysis, "Kingsbridge University Hospital", "HOPITAL"));
+  g_assert_false (has_phi (analysis, "Tenon", "HOPITAL"));
+  g_assert_false (has_phi (analysis, "Trousseau", "HOPITAL"));
+  g_assert_false (has_phi (analysis, "The hospital", "HOPITAL"));
+  g_assert_true (has_phi (analysis, "V2023-00451", "NDA"));
+  g_assert_true (has_phi (analysis, "secrétariat.néphro@chu-exemple.fr", "MAIL"));
+}
+
 /* A long report runs its pseudonymization beside the other stages: the same
  * findings, copy after copy, as the short one alone. */
 static void
@@ -686,6 +709,8 @@ main (int    argc,
   g_test_add_func ("/engine/pseudonymization/propagation", test_pseudonymization_propagation);
   g_test_add_func ("/engine/pseudonymization/addresses", test_pseudonymization_addresses);
   g_test_add_func ("/engine/pseudonymization/cities", test_pseudonymization_cities);
+  g_test_add_func ("/engine/pseudonymization/establishments",
+                   test_pseudonymization_establishments);
   g_test_add_func ("/engine/long-report", test_long_report);
   g_test_add_func ("/engine/cancelled", test_cancelled);
 
