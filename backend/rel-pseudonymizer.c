@@ -1171,6 +1171,51 @@ is_ordinary_word (RelPseudonymizer *self,
   return g_hash_table_contains (self->dictionary, rel_tokens_get (tokens, i)->folded);
 }
 
+/* The end of the initials that start at @start ("J.-M.", "M-A", "J.G",
+ * "D.M.", "Pj."), or @start when none: at most four letters, a lower-case
+ * one only in a dotted pair. A lone capital without a dot counts only when
+ * @bare. */
+static gsize
+initials_end (const char *text,
+              gsize       length,
+              gsize       start,
+              gboolean    bare)
+{
+  gsize p = start;
+  guint letters = 0;
+  gboolean dotted = FALSE, joined = FALSE;
+
+  if (start > 0 && (g_ascii_isalnum (text[start - 1]) || (text[start - 1] & 0x80) ||
+                    text[start - 1] == '.' || text[start - 1] == '-'))
+    return start;
+  while (p < length && g_ascii_isupper (text[p]) && letters < 4)
+    {
+      p++;
+      letters++;
+      if (letters == 1 && p + 1 < length && g_ascii_islower (text[p]) && text[p + 1] == '.' &&
+          (p + 2 >= length || !g_ascii_isalpha (text[p + 2])))
+        p++;  /* "Pj." */
+      if (p < length && text[p] == '.')
+        {
+          p++;
+          dotted = TRUE;
+        }
+      if (p + 1 < length && text[p] == '-' && g_ascii_isupper (text[p + 1]))
+        {
+          p++;
+          joined = TRUE;
+        }
+      else if (!(p < length && g_ascii_isupper (text[p]) && text[p - 1] == '.'))
+        break;
+    }
+  /* Nothing may follow but a blank or punctuation. */
+  if (letters == 0 || (p < length && (g_ascii_isalnum (text[p]) || (text[p] & 0x80))))
+    return start;
+  if (!dotted && !joined && !(bare && letters == 1))
+    return start;
+  return p;
+}
+
 /* What find_names() asks of a word, again and again until no name grows:
  * each fact looked up once. */
 typedef enum
@@ -1252,6 +1297,7 @@ find_names (RelPseudonymizer *self,
   Facts facts = { self, tokens, kinds, known, values };
   g_autoptr(GArray) grown = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GArray) growing = g_array_new (FALSE, FALSE, sizeof (guint));
+  gsize text_length;
 
   /* Most words are not capitalised: nothing to look at. */
   for (guint i = 0; i < n; i++)
@@ -1436,6 +1482,33 @@ find_names (RelPseudonymizer *self,
       }
     }
 
+  /* "P-A. POULMANI", "M.-A BURLE": compound initials, then a name. */
+  text_length = n > 0 ? rel_tokens_get (tokens, n - 1)->end : 0;
+  for (gsize last_end = text_length; text[text_length] != '\0' && text_length < last_end + 8; )
+    text_length++;
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      gsize end;
+      guint k = i + 1;
+
+      if (token->end - token->start != 1 || !g_ascii_isupper (text[token->start]))
+        continue;
+      end = initials_end (text, text_length, token->start, FALSE);
+      if (end <= token->end + 1 || memchr (text + token->start, '-', end - token->start) == NULL)
+        continue;
+      while (k < n && rel_tokens_get (tokens, k)->start < end)
+        k++;
+      if (k < n && rel_tokens_get (tokens, k)->start == end + 1 && text[end] == ' ' && !name[k] &&
+          fact (&facts, FACT_SHAPED, k) &&
+          ((rel_tokens_get (tokens, k)->flags & REL_TOKEN_UPPER) || !fact (&facts, FACT_ORDINARY, k)))
+        {
+          add (candidates, token->start, end, "PRENOM", PRIORITY_NAME);
+          add (candidates, rel_tokens_get (tokens, k)->start, rel_tokens_get (tokens, k)->end, "NOM",
+               PRIORITY_NAME);
+        }
+    }
+
   /* Which part is the surname: capitals, a single word after a title, the
    * last of a title's words; the other known first names are first names. */
   for (guint i = 0; i < n; )
@@ -1558,6 +1631,22 @@ dateline_after (RelPseudonymizer *self,
   }
 }
 
+/* Is the place cue "à" before token @i an initial: "Dr P-A. POULMANI"? */
+static gboolean
+initial_before (RelTokens *tokens,
+                guint      i)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  const RelToken *cue;
+
+  if (i == 0)
+    return FALSE;
+  cue = rel_tokens_get (tokens, i - 1);
+  return cue->end - cue->start == 1 && g_ascii_isupper (text[cue->start]) &&
+         (text[cue->end] == '.' ||
+          (cue->start > 0 && (text[cue->start - 1] == '-' || text[cue->start - 1] == '.')));
+}
+
 /* The folded words of tokens @i to @j, one space between. */
 static char *
 folded_words (RelTokens *tokens,
@@ -1589,7 +1678,7 @@ hospital_name_at (RelPseudonymizer *self,
   guint n = rel_tokens_get_n (tokens);
   int last = -1;
 
-  if (cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0 &&
+  if ((cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0 || initial_before (tokens, i)) &&
       !(i > 0 && (g_str_equal (rel_tokens_get (tokens, i - 1)->folded, "la") ||
                   g_str_equal (rel_tokens_get (tokens, i - 1)->folded, "l")) &&
         g_ascii_islower (text[rel_tokens_get (tokens, i - 1)->start]) &&
@@ -1690,7 +1779,7 @@ find_cities (RelPseudonymizer *self,
         continue;
       if (hospital_name_at (self, kinds, tokens, i, candidates))
         continue;
-      if (cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0)
+      if (cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0 || initial_before (tokens, i))
         {
           guint end;
 
@@ -1849,6 +1938,105 @@ propagate (RelPseudonymizer *self,
   g_ptr_array_sort (phi, compare_phi);
 }
 
+/* "Dr.", "Pr.", "Mr.": a title, not initials. */
+static gboolean
+is_title_word (RelPseudonymizer *self,
+               const char       *text,
+               gsize             start,
+               gsize             end)
+{
+  g_autofree char *folded = NULL;
+  gsize n;
+
+  /* One letter is an initial here: "M." before a name is judged apart. */
+  if (end - start <= 2)
+    return FALSE;
+  folded = rel_tokens_fold_word (text + start, end - start);
+  n = strlen (folded);
+
+  while (n > 0 && !g_ascii_isalnum (folded[n - 1]))
+    folded[--n] = '\0';
+  return g_hash_table_contains (self->titles, folded);
+}
+
+/* "Dr J.-M. GOFFIN", "BOUGHELLAM M.", "MARECHAL C": initials beside a name
+ * are the first name's. A lone "M." before a name is "Monsieur", unless a
+ * title stands before it ("Dr M. FROMONT"). @phi is in text order. */
+static void
+add_initials (RelPseudonymizer *self,
+              const char       *text,
+              gsize             length,
+              GPtrArray        *phi,
+              guint8           *taken)
+{
+  const char *first_name = g_intern_static_string ("PRENOM");
+  guint n_found = phi->len;
+
+  for (guint i = 0; i < n_found; i++)
+    {
+      RelPhi *span = g_ptr_array_index (phi, i);
+      gsize end;
+
+      if (!g_str_equal (span->label, "NOM") && !g_str_equal (span->label, "PRENOM"))
+        continue;
+      /* The rest of initials the span holds the first letter of: "J." of "J.-M.". */
+      end = initials_end (text, length, span->start, FALSE);
+      if (end > span->end && !memchr (taken + span->end, TRUE, end - span->end))
+        {
+          memset (taken + span->end, TRUE, end - span->end);
+          span->end = end;
+        }
+      /* After the name: "DANION J-E.", "Buathier M". */
+      if (span->end + 1 < length && text[span->end] == ' ')
+        {
+          gsize from = span->end + 1;
+
+          /* A bare capital only after a real word: "MARECHAL C", not "AB A". */
+          end = initials_end (text, length, from, span->end - span->start >= 3);
+          if (end > from && !memchr (taken + from, TRUE, end - from) &&
+              !is_title_word (self, text, from, end))
+            {
+              memset (taken + from, TRUE, end - from);
+              g_ptr_array_add (phi, rel_phi_new (from, end, first_name));
+            }
+        }
+      /* Before the name: "Dr P-A. POULMANI", "Mme M. Daret". */
+      if (span->start >= 2 && text[span->start - 1] == ' ')
+        {
+          gsize from = span->start - 1;
+
+          while (from > 0 && from + 8 > span->start && text[from - 1] != ' ' && text[from - 1] != '\n')
+            from--;
+          end = initials_end (text, length, from, FALSE);
+          if (end > from && end == span->start - 1 && !memchr (taken + from, TRUE, end - from) &&
+              !is_title_word (self, text, from, end))
+            {
+              gboolean monsieur = end - from == 2 && text[from] == 'M';
+              gsize before = from;
+
+              /* A title before "M.": "Dr M.", "Mme M." */
+              if (monsieur && before > 1)
+                {
+                  gsize word = before - 1;
+                  g_autofree char *folded = NULL;
+
+                  while (word > 0 && text[word - 1] != ' ' && text[word - 1] != '\n')
+                    word--;
+                  folded = rel_tokens_fold_word (text + word, before - 1 - word);
+                  monsieur = !g_hash_table_contains (self->titles, folded);
+                }
+              if (!monsieur)
+                {
+                  memset (taken + from, TRUE, end - from);
+                  g_ptr_array_add (phi, rel_phi_new (from, end, first_name));
+                }
+            }
+        }
+    }
+  if (phi->len > n_found)
+    g_ptr_array_sort (phi, compare_phi);
+}
+
 GPtrArray *
 rel_pseudonymizer_find (RelPseudonymizer *self,
                         const char       *text,
@@ -1906,6 +2094,7 @@ rel_pseudonymizer_find_in_tokens (RelPseudonymizer *self,
     }
   g_ptr_array_sort (phi, compare_phi);
   propagate (self, tokens, phi, taken);
+  add_initials (self, text, length, phi, taken);
 
   /* "Jean Pierre", "DUPONT DURAND": one span per name part. */
   {

@@ -632,6 +632,28 @@ test_pseudonymization_establishments (void)
   g_assert_true (has_phi (analysis, "secrétariat.néphro@chu-exemple.fr", "MAIL"));
 }
 
+/* Initials beside a name are the first name's, whole ("J.-M.", "P-A."); a
+ * lone "M." is "Monsieur" unless a title comes first; "Dr." is a title, and
+ * the "A" of "P-A." no "à" before a city. */
+static void
+test_pseudonymization_initials (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Vue par le Dr J.-M. KERGOAT puis par le Dr P-A. VAUCLIN.\n"
+    "Courrier à Mme M. Quillévéré. Transmis par LASSERRE M. le 12/03/2024.\n"
+    "Revu par M. TRÉGUER et par le Dr. Penhoat.\n");
+
+  g_assert_true (has_phi (analysis, "J.-M.", "PRENOM"));
+  g_assert_true (has_phi (analysis, "P-A.", "PRENOM"));
+  g_assert_true (has_phi (analysis, "VAUCLIN", "NOM"));
+  g_assert_false (has_phi (analysis, "VAUCLIN", "VILLE"));
+  g_assert_true (has_phi (analysis, "M.", "PRENOM"));
+  g_assert_true (has_phi (analysis, "TRÉGUER", "NOM"));
+  g_assert_false (has_phi (analysis, "Dr.", "PRENOM"));
+  g_assert_true (has_phi (analysis, "Penhoat", "NOM"));
+  g_assert_nonnull (strstr (rel_analysis_get_pseudonymized_text (analysis), "Revu par M. [NOM-"));
+}
+
 /* A long report runs its pseudonymization beside the other stages: the same
  * findings, copy after copy, as the short one alone. */
 static void
@@ -711,6 +733,7 @@ main (int    argc,
   g_test_add_func ("/engine/pseudonymization/cities", test_pseudonymization_cities);
   g_test_add_func ("/engine/pseudonymization/establishments",
                    test_pseudonymization_establishments);
+  g_test_add_func ("/engine/pseudonymization/initials", test_pseudonymization_initials);
   g_test_add_func ("/engine/long-report", test_long_report);
   g_test_add_func ("/engine/cancelled", test_cancelled);
 
