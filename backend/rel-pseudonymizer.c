@@ -29,6 +29,8 @@
 /* Folded bytes of a word found once as a name or city, at least, for its
  * other occurrences to be taken too. */
 #define MIN_PROPAGATED 4
+/* How many words a city's name may have: "Saint-Maur-des-Fossés" has four. */
+#define MAX_CITY_WORDS 6
 
 typedef enum
 {
@@ -38,8 +40,9 @@ typedef enum
   TRIGGER_MONTH = 1 << 3,
   TRIGGER_MONTH_IN_WORDS = 1 << 4, /* a month after a number written out */
   TRIGGER_EXTENSION = 1 << 5,
+  TRIGGER_STREET_SUFFIX = 1 << 6, /* a way whose number follows: "Lindenstraße 4" */
   TRIGGER_ANY = TRIGGER_HOSPITAL | TRIGGER_STREET | TRIGGER_FIELD | TRIGGER_MONTH |
-                TRIGGER_MONTH_IN_WORDS | TRIGGER_EXTENSION,
+                TRIGGER_MONTH_IN_WORDS | TRIGGER_EXTENSION | TRIGGER_STREET_SUFFIX,
 } Trigger;
 
 /* The kinds of cue a word may end, looked up once per word of a report. */
@@ -95,6 +98,8 @@ struct _RelPseudonymizer
   GRegex     *identifier;
   GRegex     *zip_city;
   GRegex     *address;
+  GRegex     *address_after;
+  GRegex     *post_box;       /* "BP 1005", "CS 90123" */  /* number after the way: "Lindenstraße 4, 10115 Berlin" */
   GRegex     *hospital;
   GRegex     *extension;
   GRegex     *digit_run;
@@ -103,6 +108,9 @@ struct _RelPseudonymizer
   GHashTable *units;        /* as written: "mg", "UI" */
   GHashTable *number_words; /* folded words of the numbers written out: "vingt", "et" */
   GHashTable *cities;       /* folded */
+  GHashTable *hospital_names; /* folded: "bichat", "la timone" */
+  GHashTable *hospital_tails; /* by last word: "university hospital" */
+  GPtrArray  *street_suffixes; /* folded ends of words: "strasse" */
   GHashTable *triggers;     /* folded word → Trigger bits: where a costly pattern may start */
 };
 
@@ -129,6 +137,8 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->identifier, g_regex_unref);
   g_clear_pointer (&self->zip_city, g_regex_unref);
   g_clear_pointer (&self->address, g_regex_unref);
+  g_clear_pointer (&self->address_after, g_regex_unref);
+  g_clear_pointer (&self->post_box, g_regex_unref);
   g_clear_pointer (&self->hospital, g_regex_unref);
   g_clear_pointer (&self->extension, g_regex_unref);
   g_clear_pointer (&self->digit_run, g_regex_unref);
@@ -137,6 +147,8 @@ rel_pseudonymizer_finalize (GObject *object)
   g_clear_pointer (&self->units, g_hash_table_unref);
   g_clear_pointer (&self->number_words, g_hash_table_unref);
   g_clear_pointer (&self->cities, g_hash_table_unref);
+  g_clear_pointer (&self->hospital_names, g_hash_table_unref);
+  g_clear_pointer (&self->street_suffixes, g_ptr_array_unref);
   g_clear_pointer (&self->triggers, g_hash_table_unref);
   g_clear_pointer (&self->cue_kinds, g_hash_table_unref);
 
@@ -165,6 +177,8 @@ rel_pseudonymizer_init (RelPseudonymizer *self)
   self->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->number_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->hospital_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->street_suffixes = g_ptr_array_new_with_free_func (g_free);
   self->triggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cue_kinds = g_hash_table_new (g_str_hash, g_str_equal);
 }
@@ -283,6 +297,10 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
         g_hash_table_add (self->number_words, g_strdup (words[k]));
       if (g_str_equal (fields[1], "city"))
         g_hash_table_add (self->cities, g_strjoinv (" ", words));
+      if (g_str_equal (fields[1], "hospital_name"))
+        g_hash_table_add (self->hospital_names, g_strjoinv (" ", words));
+      if (g_str_equal (fields[1], "street_suffix") && n_words == 1)
+        g_ptr_array_add (self->street_suffixes, g_strdup (words[0]));
       if (n_words > 0)
         {
           Trigger bit = g_str_equal (fields[1], "hospital") ? TRIGGER_HOSPITAL
@@ -357,6 +375,7 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   self->relatives = g_hash_table_lookup (self->cues_by_last, "relative");
   self->city_cues = g_hash_table_lookup (self->cues_by_last, "city_cue");
   self->birth_cues = g_hash_table_lookup (self->cues_by_last, "birth");
+  self->hospital_tails = g_hash_table_lookup (self->cues_by_last, "hospital_tail");
   add_cue_kinds (self->cue_kinds, self->titles, CUE_TITLE);
   add_cue_kinds (self->cue_kinds, self->name_fields, CUE_NAME_FIELD);
   add_cue_kinds (self->cue_kinds, self->relatives, CUE_RELATIVE);
@@ -381,7 +400,8 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
 
   /* Digits are written [0-9]: with \d, which follows Unicode, PCRE cannot
    * skip to the bytes where a match may start and tries every character. */
-  COMPILE (mail, "[A-Za-z0-9._%+\\-]+ ?@ ?[A-Za-z0-9\\-]+(?: ?\\. ?[A-Za-z0-9\\-]+)*", 0);
+  /* "secrétariat.onco@…": accents before the '@' too. */
+  COMPILE (mail, "[\\p{L}0-9._%+\\-]+ ?@ ?[A-Za-z0-9\\-]+(?: ?\\. ?[A-Za-z0-9\\-]+)*", 0);
   /* Any run of five digits or more, whatever separates them ("01.42.15.93.30",
    * "( 2 2 ) 0 6 1 6", "O1.42"): identifiers, phones and dates in disguise. */
   COMPILE (digit_run, "(?<![0-9])(?<![0-9],)(?:\\+ ?)?(?:\\((?: ?[0-9])+ ?\\) ?)?"
@@ -412,24 +432,48 @@ rel_pseudonymizer_new (RelTerminology  *terminology,
   COMPILE (date_words, pattern, G_REGEX_CASELESS);
   g_free (pattern);
   pattern = g_strdup_printf ("(?:%s)\\s*(?:n°|no|num[ée]ro)?\\s*[:=]?\\s*"
-                             "(?<value>[A-Z]{0,3}[0-9][0-9A-Z]{3,})", ids);
+                             "(?<value>[A-Z]{0,3}[0-9][0-9A-Z]{3,}(?:[\\-/][0-9A-Z]+)*)", ids);
   COMPILE (identifier, pattern, G_REGEX_CASELESS | G_REGEX_ANCHORED);
   g_free (pattern);
-  COMPILE (zip_city, "(?<![0-9\\w])(?<zip>(?:0[1-9]|[1-8][0-9]|9[0-8]) ?[0-9]{3}|2[AB] ?[0-9]{3})"
-                     ",?[ \\x{a0}]+"
-                     "(?<city>\\p{Lu}[\\p{L}'\\-]+(?:[ \\-](?:\\p{Lu}[\\p{L}'\\-]+|sur|sous|en|de|"
-                     "du|la|le|les|d'|SUR|SOUS|EN|DE|DU|LA|LE|LES))*)", 0);
+  /* The city stops before an establishment ("33600 Pessac CHU Pellegrin")
+   * and keeps its CEDEX and district ("75014 PARIS CEDEX 14"). */
+  pattern = g_strdup_printf ("(?<![0-9\\w])(?<zip>(?:0[1-9]|[1-8][0-9]|9[0-8]) ?[0-9]{3}|2[AB] ?[0-9]{3})"
+                             ",?[ \\x{a0}]+"
+                             "(?<city>\\p{Lu}[\\p{L}'\\-]+(?:[ \\-](?!(?:%s)(?![\\p{L}\\-]))"
+                             "(?:\\p{Lu}[\\p{L}'\\-]+|sur|sous|en|de|"
+                             "du|la|le|les|d'|SUR|SOUS|EN|DE|DU|LA|LE|LES))*"
+                             "(?:(?<=CEDEX|Cedex|cedex)[ \\x{a0}][0-9]{1,3}(?![0-9]))?)", hospitals);
+  COMPILE (zip_city, pattern, 0);
+  g_free (pattern);
   {
     g_autofree char *numbers = alternation (raw, "number");
+    g_autofree char *units = alternation (raw, "address_unit");
 
+    /* The flat or building after the street is part of the address:
+     * "170 rue du Calvaire, appt 283", "12 av. Foch bât. B". */
     pattern = g_strdup_printf ("(?<![0-9])(?:[0-9]{1,4}|(?<![\\w])(?:%s))(?: ?(?:bis|ter|[ABab]))?,? +"
-                               "(?:%s)\\.? +(?:[^\\n,;()|.]|\\.(?=\\p{L})){2,60}?"
-                               "(?=,|[ \\x{a0}]+(?:[0-9]{5}|[0-9][0-9] [0-9]{3}|2[AB][0-9]{3})"
-                               "|\\n|$|\\.|;|\\||\\(| - )",
-                               numbers, streets);
+                               "(?:%s)\\.? +(?:[^\\n,;()|.]|\\.(?=\\p{Ll})){2,60}?"
+                               "(?:,? +(?:%s)\\.? *(?:n° ?)?[0-9A-Z][0-9A-Za-z\\-]{0,5}(?![\\w]))*"
+                               "(?=,|[ \\x{a0}]+(?:[0-9]{5}|[0-9][0-9] [0-9]{3}|2[AB] ?[0-9]{3})"
+                               "|\\n|$|\\.(?!\\p{Ll})|;|\\||\\(| - )",
+                               numbers, streets, units);
   }
   COMPILE (address, pattern, G_REGEX_CASELESS);
   g_free (pattern);
+  {
+    g_autofree char *suffixes = alternation (raw, "street_suffix");
+
+    /* German and Dutch write the number after the way, and the postcode
+     * may have four digits: "Lindenstraße 4, 1010 Wien". */
+    pattern = g_strdup_printf ("(?<address>(?=\\p{Lu})[\\p{L}\\-]*?(?i:%s)\\.?"
+                               "(?: (?:\\p{L}+|[0-9]{1,2}\\.)){0,4} [0-9]{1,4}[a-z]?)(?![\\w])"
+                               "(?:, ?(?<zip>[0-9]{4,5}) (?<city>\\p{Lu}\\p{L}+))?", suffixes);
+  }
+  COMPILE (address_after, pattern, G_REGEX_ANCHORED);
+  g_free (pattern);
+  /* A post office box or a CEDEX sorting number stands for the street. */
+  COMPILE (post_box, "(?<![\\w.])(?:(?:BP|B\\.P\\.|[Bb]o[iî]te postale) ?(?:n° ?)?[0-9]{2,6}|"
+                     "(?:CS|TSA) ?[0-9]{5})(?![0-9]| ?(?:mm|%|/))", 0);
   pattern = g_strdup_printf ("(?<![\\w])(?i:%s)(?:[ \\-]+\\p{Ll}{4,}(?=[ \\-]+\\p{Lu}))?"
                              "(?:[ \\-]+(?:(?:de|du|des|la|le|les) |d'|l')*"
                              "(?:\\p{Lu}[\\p{L}'\\-]+|Saint|Sainte))+", hospitals);
@@ -506,6 +550,32 @@ valid_compact_date (const char *digits)
   return day >= 1 && day <= 31 && month >= 1 && month <= 12;
 }
 
+/* What a run of digits between @start and @end is, by its length. */
+static const char *
+digit_run_label (const char *text,
+                 guint       start,
+                 guint       end,
+                 Priority   *priority)
+{
+  g_autofree char *digits = digits_of (text, start, end);
+  gsize n = strlen (digits);
+
+  *priority = PRIORITY_PATTERN + 1;
+  /* A long run holds more than the dates a shorter pattern sees in it. */
+  if (n >= 13 && (digits[0] == '1' || digits[0] == '2'))
+    return "NIR";
+  if (n == 10 || (n >= 9 && text[start] == '+') || (n >= 9 && text[start] == '('))
+    return "TEL";
+  *priority = PRIORITY_NAME;
+  if (n == 5)
+    return "ZIP";
+  if (n == 8 && valid_compact_date (digits))
+    return "DATE";
+  if (n >= 9)
+    *priority = PRIORITY_PATTERN + 1;
+  return "IPP";
+}
+
 /* Frees the previous match state and starts @regex over @text. */
 static GMatchInfo *
 first_match (GRegex     *regex,
@@ -556,8 +626,21 @@ find_triggers (RelPseudonymizer *self,
   g_autofree gpointer *bits = rel_tokens_lookup_words (tokens, self->triggers);
 
   for (guint w = 0; w < rel_tokens_get_n_words (tokens); w++)
-    if (is_mixed (rel_tokens_get_word (tokens, w)))
-      bits[w] = GUINT_TO_POINTER (TRIGGER_ANY);
+    {
+      const char *folded = rel_tokens_get_word (tokens, w);
+      gsize length = strlen (folded);
+
+      if (is_mixed (folded))
+        bits[w] = GUINT_TO_POINTER (TRIGGER_ANY);
+      for (guint k = 0; k < self->street_suffixes->len; k++)
+        {
+          const char *suffix = g_ptr_array_index (self->street_suffixes, k);
+          gsize size = strlen (suffix);
+
+          if (length >= size && memcmp (folded + length - size, suffix, size) == 0)
+            bits[w] = GUINT_TO_POINTER (GPOINTER_TO_UINT (bits[w]) | TRIGGER_STREET_SUFFIX);
+        }
+    }
 
   for (guint i = 0; i < n; i++)
     {
@@ -733,6 +816,57 @@ on_address (GMatchInfo *info,
 }
 
 static void
+on_address_after (GMatchInfo *info,
+                  GArray     *candidates)
+{
+  int start, end;
+
+  g_match_info_fetch_named_pos (info, "address", &start, &end);
+  add (candidates, start, end, "ADRESSE", PRIORITY_PLACE);
+  if (g_match_info_fetch_named_pos (info, "zip", &start, &end) && start >= 0)
+    {
+      add (candidates, start, end, "ZIP", PRIORITY_PATTERN);
+      g_match_info_fetch_named_pos (info, "city", &start, &end);
+      add (candidates, start, end, "VILLE", PRIORITY_PLACE);
+    }
+}
+
+/* "… 1 1 0 1 9 8 5 42 avenue du Général de Gaulle": digits read one by one
+ * run into the number of the street after them; that number belongs to the
+ * address, and the run ends before it. */
+static void
+yield_street_numbers (const char *text,
+                      GArray     *candidates)
+{
+  for (guint a = 0; a < candidates->len; a++)
+    {
+      const Candidate *address = &g_array_index (candidates, Candidate, a);
+
+      if (!g_str_equal (address->label, "ADRESSE") || address->start == 0 ||
+          text[address->start - 1] != ' ')
+        continue;
+      for (guint c = 0; c < candidates->len; c++)
+        {
+          Candidate *other = &g_array_index (candidates, Candidate, c);
+
+          if (c == a || other->start >= address->start || other->end <= address->start ||
+              other->end > address->end)
+            continue;
+          other->end = address->start;
+          while (other->end > other->start && text[other->end - 1] == ' ')
+            other->end--;
+          /* What is left is read again: "1 2 0 3 1 9 5 0" is a date. */
+          if (other->end > other->start && g_ascii_isdigit (text[other->end - 1]))
+            {
+              Priority priority;
+
+              other->label = digit_run_label (text, other->start, other->end, &priority);
+            }
+        }
+    }
+}
+
+static void
 on_hospital (GMatchInfo *info,
              GArray     *candidates)
 {
@@ -820,17 +954,12 @@ find_patterns (RelPseudonymizer *self,
         if (g_hash_table_contains (self->units, unit))
           continue;
       }
-      /* A long run holds more than the dates a shorter pattern sees in it. */
-      if (n >= 13 && (digits[0] == '1' || digits[0] == '2'))
-        add (candidates, start, end, "NIR", PRIORITY_PATTERN + 1);
-      else if (n == 10 || (n >= 9 && text[start] == '+') || (n >= 9 && text[start] == '('))
-        add (candidates, start, end, "TEL", PRIORITY_PATTERN + 1);
-      else if (n == 5)
-        add (candidates, start, end, "ZIP", PRIORITY_NAME);
-      else if (n == 8 && valid_compact_date (digits))
-        add (candidates, start, end, "DATE", PRIORITY_NAME);
-      else
-        add (candidates, start, end, "IPP", n >= 9 ? PRIORITY_PATTERN + 1 : PRIORITY_NAME);
+      {
+        Priority priority;
+        const char *label = digit_run_label (text, start, end, &priority);
+
+        add (candidates, start, end, label, priority);
+      }
     }
 
   EACH_MATCH (year)
@@ -895,6 +1024,15 @@ find_patterns (RelPseudonymizer *self,
     }
 
   match_around (self->address, tokens, triggers, TRIGGER_STREET, 40, 120, on_address, candidates);
+  match_at (self->address_after, tokens, triggers, TRIGGER_STREET_SUFFIX, 80, on_address_after,
+            candidates);
+  EACH_MATCH (post_box)
+    {
+      g_match_info_fetch_pos (info, 0, &start, &end);
+      /* Before the digit runs, which would join it to the postcode. */
+      add (candidates, start, end, "ADRESSE", PRIORITY_PATTERN + 2);
+    }
+  yield_street_numbers (text, candidates);
   match_at (self->hospital, tokens, triggers, TRIGGER_HOSPITAL, 160, on_hospital, candidates);
   match_at (self->extension, tokens, triggers, TRIGGER_EXTENSION, 16, on_extension, candidates);
 
@@ -1033,6 +1171,51 @@ is_ordinary_word (RelPseudonymizer *self,
   return g_hash_table_contains (self->dictionary, rel_tokens_get (tokens, i)->folded);
 }
 
+/* The end of the initials that start at @start ("J.-M.", "M-A", "J.G",
+ * "D.M.", "Pj."), or @start when none: at most four letters, a lower-case
+ * one only in a dotted pair. A lone capital without a dot counts only when
+ * @bare. */
+static gsize
+initials_end (const char *text,
+              gsize       length,
+              gsize       start,
+              gboolean    bare)
+{
+  gsize p = start;
+  guint letters = 0;
+  gboolean dotted = FALSE, joined = FALSE;
+
+  if (start > 0 && (g_ascii_isalnum (text[start - 1]) || (text[start - 1] & 0x80) ||
+                    text[start - 1] == '.' || text[start - 1] == '-'))
+    return start;
+  while (p < length && g_ascii_isupper (text[p]) && letters < 4)
+    {
+      p++;
+      letters++;
+      if (letters == 1 && p + 1 < length && g_ascii_islower (text[p]) && text[p + 1] == '.' &&
+          (p + 2 >= length || !g_ascii_isalpha (text[p + 2])))
+        p++;  /* "Pj." */
+      if (p < length && text[p] == '.')
+        {
+          p++;
+          dotted = TRUE;
+        }
+      if (p + 1 < length && text[p] == '-' && g_ascii_isupper (text[p + 1]))
+        {
+          p++;
+          joined = TRUE;
+        }
+      else if (!(p < length && g_ascii_isupper (text[p]) && text[p - 1] == '.'))
+        break;
+    }
+  /* Nothing may follow but a blank or punctuation. */
+  if (letters == 0 || (p < length && (g_ascii_isalnum (text[p]) || (text[p] & 0x80))))
+    return start;
+  if (!dotted && !joined && !(bare && letters == 1))
+    return start;
+  return p;
+}
+
 /* What find_names() asks of a word, again and again until no name grows:
  * each fact looked up once. */
 typedef enum
@@ -1114,6 +1297,7 @@ find_names (RelPseudonymizer *self,
   Facts facts = { self, tokens, kinds, known, values };
   g_autoptr(GArray) grown = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GArray) growing = g_array_new (FALSE, FALSE, sizeof (guint));
+  gsize text_length;
 
   /* Most words are not capitalised: nothing to look at. */
   for (guint i = 0; i < n; i++)
@@ -1298,6 +1482,33 @@ find_names (RelPseudonymizer *self,
       }
     }
 
+  /* "P-A. POULMANI", "M.-A BURLE": compound initials, then a name. */
+  text_length = n > 0 ? rel_tokens_get (tokens, n - 1)->end : 0;
+  for (gsize last_end = text_length; text[text_length] != '\0' && text_length < last_end + 8; )
+    text_length++;
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      const RelToken *token = rel_tokens_get (tokens, i);
+      gsize end;
+      guint k = i + 1;
+
+      if (token->end - token->start != 1 || !g_ascii_isupper (text[token->start]))
+        continue;
+      end = initials_end (text, text_length, token->start, FALSE);
+      if (end <= token->end + 1 || memchr (text + token->start, '-', end - token->start) == NULL)
+        continue;
+      while (k < n && rel_tokens_get (tokens, k)->start < end)
+        k++;
+      if (k < n && rel_tokens_get (tokens, k)->start == end + 1 && text[end] == ' ' && !name[k] &&
+          fact (&facts, FACT_SHAPED, k) &&
+          ((rel_tokens_get (tokens, k)->flags & REL_TOKEN_UPPER) || !fact (&facts, FACT_ORDINARY, k)))
+        {
+          add (candidates, token->start, end, "PRENOM", PRIORITY_NAME);
+          add (candidates, rel_tokens_get (tokens, k)->start, rel_tokens_get (tokens, k)->end, "NOM",
+               PRIORITY_NAME);
+        }
+    }
+
   /* Which part is the surname: capitals, a single word after a title, the
    * last of a title's words; the other known first names are first names. */
   for (guint i = 0; i < n; )
@@ -1341,9 +1552,214 @@ find_names (RelPseudonymizer *self,
     }
 }
 
+/* Are tokens @i and @i + 1 written as one hyphenated word ("Saint-Malo")? */
+static gboolean
+hyphenated (RelTokens *tokens,
+            guint      i)
+{
+  const char *text = rel_tokens_get_text (tokens);
+
+  return i + 1 < rel_tokens_get_n (tokens) &&
+         rel_tokens_get (tokens, i + 1)->start == rel_tokens_get (tokens, i)->end + 1 &&
+         text[rel_tokens_get (tokens, i)->end] == '-';
+}
+
+/* "Nogent sur Marne", "Châlons en Champagne", "Saint-Rémy-de-Provence": the
+ * last token of a place name that goes on after token @last, by its hyphens or
+ * a linking word before a capital (a month is no place: "à Nice en Juin"). */
+static guint
+place_name_end (RelPseudonymizer *self,
+                RelTokens        *tokens,
+                guint             last)
+{
+  static const char *links[] = { "sur", "sous", "lez", "en", NULL };
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+
+  for (;;)
+    {
+      if (hyphenated (tokens, last) && last + 1 < n)
+        last++;
+      else if (last + 2 < n &&
+               (g_strv_contains (links, rel_tokens_get (tokens, last + 1)->folded) ||
+                rel_tokens_equal_exact (tokens, last + 1, "lès")) &&
+               g_ascii_islower (text[rel_tokens_get (tokens, last + 1)->start]) &&
+               !(rel_tokens_get (tokens, last + 1)->flags & (REL_TOKEN_BREAK | REL_TOKEN_NEWLINE)) &&
+               !(rel_tokens_get (tokens, last + 2)->flags & (REL_TOKEN_BREAK | REL_TOKEN_NEWLINE)) &&
+               is_capitalised (text, rel_tokens_get (tokens, last + 2)) &&
+               !(GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers,
+                                                        rel_tokens_get (tokens, last + 2)->folded)) &
+                 TRIGGER_MONTH))
+        last += 2;
+      else
+        return last;
+    }
+}
+
+/* Is the text after byte @end ", le " and a date: the place of a dateline
+ * ("Valmorin, le 22/02/2024", "Rennes, le 1er mars 2024")? */
+static gboolean
+dateline_after (RelPseudonymizer *self,
+                const char       *text,
+                gsize             end)
+{
+  const char *p = text + end;
+
+  while (*p == ' ')
+    p++;
+  if (*p != ',')
+    return FALSE;
+  p++;
+  while (*p == ' ')
+    p++;
+  if (g_ascii_strncasecmp (p, "le ", 3) != 0)
+    return FALSE;
+  p += 3;
+  while (*p == ' ')
+    p++;
+  if (g_ascii_isdigit (*p))
+    return TRUE;
+  {
+    gsize length = 0;
+    g_autofree char *word = NULL;
+
+    while (g_ascii_isalpha (p[length]) || (p[length] & 0x80))
+      length++;
+    word = rel_tokens_fold_word (p, length);
+    return (GPOINTER_TO_UINT (g_hash_table_lookup (self->triggers, word)) & TRIGGER_MONTH) != 0 ||
+           g_hash_table_contains (self->number_words, word);
+  }
+}
+
+/* Is the place cue "à" before token @i an initial: "Dr P-A. POULMANI"? */
+static gboolean
+initial_before (RelTokens *tokens,
+                guint      i)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  const RelToken *cue;
+
+  if (i == 0)
+    return FALSE;
+  cue = rel_tokens_get (tokens, i - 1);
+  return cue->end - cue->start == 1 && g_ascii_isupper (text[cue->start]) &&
+         (text[cue->end] == '.' ||
+          (cue->start > 0 && (text[cue->start - 1] == '-' || text[cue->start - 1] == '.')));
+}
+
+/* The folded words of tokens @i to @j, one space between. */
+static char *
+folded_words (RelTokens *tokens,
+              guint      i,
+              guint      j)
+{
+  GString *key = g_string_new (NULL);
+
+  for (guint k = i; k <= j; k++)
+    {
+      if (k > i)
+        g_string_append_c (key, ' ');
+      g_string_append (key, rel_tokens_get (tokens, k)->folded);
+    }
+  return g_string_free (key, FALSE);
+}
+
+/* "transférée à Bichat", "suivie à la Timone": an establishment known by
+ * its name alone, after a place cue and maybe an article. Adds it and
+ * returns TRUE when token @i starts one. */
+static gboolean
+hospital_name_at (RelPseudonymizer *self,
+                  const guint8     *kinds,
+                  RelTokens        *tokens,
+                  guint             i,
+                  GArray           *candidates)
+{
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+  int last = -1;
+
+  if ((cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0 || initial_before (tokens, i)) &&
+      !(i > 0 && (g_str_equal (rel_tokens_get (tokens, i - 1)->folded, "la") ||
+                  g_str_equal (rel_tokens_get (tokens, i - 1)->folded, "l")) &&
+        g_ascii_islower (text[rel_tokens_get (tokens, i - 1)->start]) &&
+        cue_before (self->city_cues, kinds, CUE_CITY, tokens, i - 1) >= 0))
+    return FALSE;
+  for (guint j = i; j < MIN (n, i + MAX_CITY_WORDS); j++)
+    {
+      g_autofree char *key = folded_words (tokens, i, j);
+
+      if (j > i && (rel_tokens_get (tokens, j)->flags & (REL_TOKEN_BREAK | REL_TOKEN_NEWLINE)))
+        break;
+      if (g_hash_table_contains (self->hospital_names, key))
+        last = j;
+    }
+  if (last < 0)
+    return FALSE;
+  add (candidates, rel_tokens_get (tokens, i)->start, rel_tokens_get (tokens, last)->end, "HOPITAL",
+       PRIORITY_PLACE);
+  return TRUE;
+}
+
+/* "Jefferson University Hospital", "Avicenne AP-HP Hospital": the capitalised
+ * words before an English establishment's last words. */
+static void
+find_hospital_tails (RelPseudonymizer *self,
+                     RelTokens        *tokens,
+                     GArray           *candidates)
+{
+  static const char *determiners[] = { "the", "a", "an", "this", "that", "our", "your", "my",
+                                       "his", "her", "their", "le", "la", "l", "un", "une", NULL };
+  const char *text = rel_tokens_get_text (tokens);
+  guint n = rel_tokens_get_n (tokens);
+
+  if (self->hospital_tails == NULL)
+    return;
+  for (guint j = 0; j < n; j++)
+    {
+      int first;
+      guint start;
+
+      if (!g_hash_table_contains (self->hospital_tails, rel_tokens_get (tokens, j)->folded))
+        continue;
+      /* The longest tail: "university hospital" before "hospital". */
+      first = -1;
+      {
+        GPtrArray *list = g_hash_table_lookup (self->hospital_tails,
+                                               rel_tokens_get (tokens, j)->folded);
+
+        for (guint c = 0; c < list->len; c++)
+          {
+            char **words = g_ptr_array_index (list, c);
+            guint length = g_strv_length (words);
+            gboolean found = j + 1 >= length;
+
+            for (guint k = 0; k < length && found; k++)
+              found = g_str_equal (rel_tokens_get (tokens, j + 1 - length + k)->folded, words[k]);
+            if (found && (first < 0 || (int) (j + 1 - length) < first))
+              first = (int) (j + 1 - length);
+          }
+      }
+      if (first <= 0)
+        continue;
+      /* Back over capitalised words joined by a space or a hyphen only;
+       * "The hospital" names none. */
+      start = first;
+      while (start > 0 && first - start < MAX_NAME_WORDS &&
+             is_capitalised (text, rel_tokens_get (tokens, start - 1)) &&
+             !g_strv_contains (determiners, rel_tokens_get (tokens, start - 1)->folded) &&
+             !(rel_tokens_get (tokens, start)->flags & (REL_TOKEN_BREAK | REL_TOKEN_NEWLINE)) &&
+             rel_tokens_get (tokens, start)->start - rel_tokens_get (tokens, start - 1)->end == 1 &&
+             strchr (" -", text[rel_tokens_get (tokens, start - 1)->end]) != NULL)
+        start--;
+      if (start < (guint) first)
+        add (candidates, rel_tokens_get (tokens, start)->start, rel_tokens_get (tokens, j)->end,
+             "HOPITAL", PRIORITY_PLACE);
+    }
+}
+
 /* "habite à Marseille", "près de Toulouse": a known city, or a capitalised
  * word that is no ordinary word, after a place cue; known cities anywhere
- * after "à". */
+ * after "à"; the place that opens a line of the form "Valmorin, le 22/02/2024". */
 static void
 find_cities (RelPseudonymizer *self,
              const guint8     *kinds,
@@ -1357,28 +1773,47 @@ find_cities (RelPseudonymizer *self,
     {
       const RelToken *token = rel_tokens_get (tokens, i);
       guint last = i;
-      gboolean known;
+      gboolean known, compound, dateline = FALSE;
 
-      if (!is_capitalised (text, token) || cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0)
+      if (!is_capitalised (text, token))
         continue;
-      /* "Saint-Étienne", "Aix-en-Provence", "Le Havre": up to three words. */
-      for (guint j = i; j < MIN (n, i + 3); j++)
+      if (hospital_name_at (self, kinds, tokens, i, candidates))
+        continue;
+      if (cue_before (self->city_cues, kinds, CUE_CITY, tokens, i) < 0 || initial_before (tokens, i))
         {
-          g_autoptr(GString) key = g_string_new (NULL);
+          guint end;
 
-          for (guint k = i; k <= j; k++)
-            {
-              if (k > i)
-                g_string_append_c (key, ' ');
-              g_string_append (key, rel_tokens_get (tokens, k)->folded);
-            }
-          if (g_hash_table_contains (self->cities, key->str))
-            last = j;
+          /* A dateline opens its line. */
+          if (i > 0 && !(token->flags & REL_TOKEN_NEWLINE))
+            continue;
+          end = place_name_end (self, tokens, i);
+          if (!dateline_after (self, text, rel_tokens_get (tokens, end)->end))
+            continue;
+          dateline = TRUE;
+          last = end;
+        }
+      /* "Saint-Étienne", "Aix-en-Provence", "Le Havre": a few words. */
+      for (guint j = i; j < MIN (n, i + MAX_CITY_WORDS); j++)
+        {
+          g_autofree char *key = folded_words (tokens, i, j);
+
+          if (g_hash_table_contains (self->cities, key))
+            last = MAX (last, j);
         }
       known = g_hash_table_contains (self->cities, token->folded) || last > i;
-      if (known || (!is_ordinary_word (self, tokens, i) && name_shaped (self, tokens, i) &&
-                    !is_first_name (self, tokens, i)))
-        add (candidates, token->start, rel_tokens_get (tokens, last)->end, "VILLE", PRIORITY_PLACE);
+      /* "Patient, le 12/03/2024, a présenté": an ordinary word opens no dateline. */
+      /* "à Saint-Rémy-de-Provence": a hyphenated name of capitals is a place
+       * whatever its first word, unless a person's ("à Jean-Pierre"). */
+      compound = !dateline && hyphenated (tokens, i) && !is_first_name (self, tokens, i) &&
+                 is_capitalised (text, rel_tokens_get (tokens, place_name_end (self, tokens, i)));
+      if (known || compound ||
+          (dateline && name_shaped (self, tokens, i) && !is_ordinary_word (self, tokens, i)) ||
+          (!dateline && !is_ordinary_word (self, tokens, i) && name_shaped (self, tokens, i) &&
+           !is_first_name (self, tokens, i)))
+        {
+          last = place_name_end (self, tokens, last);
+          add (candidates, token->start, rel_tokens_get (tokens, last)->end, "VILLE", PRIORITY_PLACE);
+        }
     }
 }
 
@@ -1497,6 +1932,105 @@ propagate (RelPseudonymizer *self,
   g_ptr_array_sort (phi, compare_phi);
 }
 
+/* "Dr.", "Pr.", "Mr.": a title, not initials. */
+static gboolean
+is_title_word (RelPseudonymizer *self,
+               const char       *text,
+               gsize             start,
+               gsize             end)
+{
+  g_autofree char *folded = NULL;
+  gsize n;
+
+  /* One letter is an initial here: "M." before a name is judged apart. */
+  if (end - start <= 2)
+    return FALSE;
+  folded = rel_tokens_fold_word (text + start, end - start);
+  n = strlen (folded);
+
+  while (n > 0 && !g_ascii_isalnum (folded[n - 1]))
+    folded[--n] = '\0';
+  return g_hash_table_contains (self->titles, folded);
+}
+
+/* "Dr J.-M. GOFFIN", "BOUGHELLAM M.", "MARECHAL C": initials beside a name
+ * are the first name's. A lone "M." before a name is "Monsieur", unless a
+ * title stands before it ("Dr M. FROMONT"). @phi is in text order. */
+static void
+add_initials (RelPseudonymizer *self,
+              const char       *text,
+              gsize             length,
+              GPtrArray        *phi,
+              guint8           *taken)
+{
+  const char *first_name = g_intern_static_string ("PRENOM");
+  guint n_found = phi->len;
+
+  for (guint i = 0; i < n_found; i++)
+    {
+      RelPhi *span = g_ptr_array_index (phi, i);
+      gsize end;
+
+      if (!g_str_equal (span->label, "NOM") && !g_str_equal (span->label, "PRENOM"))
+        continue;
+      /* The rest of initials the span holds the first letter of: "J." of "J.-M.". */
+      end = initials_end (text, length, span->start, FALSE);
+      if (end > span->end && !memchr (taken + span->end, TRUE, end - span->end))
+        {
+          memset (taken + span->end, TRUE, end - span->end);
+          span->end = end;
+        }
+      /* After the name: "DANION J-E.", "Buathier M". */
+      if (span->end + 1 < length && text[span->end] == ' ')
+        {
+          gsize from = span->end + 1;
+
+          /* A bare capital only after a real word: "MARECHAL C", not "AB A". */
+          end = initials_end (text, length, from, span->end - span->start >= 3);
+          if (end > from && !memchr (taken + from, TRUE, end - from) &&
+              !is_title_word (self, text, from, end))
+            {
+              memset (taken + from, TRUE, end - from);
+              g_ptr_array_add (phi, rel_phi_new (from, end, first_name));
+            }
+        }
+      /* Before the name: "Dr P-A. POULMANI", "Mme M. Daret". */
+      if (span->start >= 2 && text[span->start - 1] == ' ')
+        {
+          gsize from = span->start - 1;
+
+          while (from > 0 && from + 8 > span->start && text[from - 1] != ' ' && text[from - 1] != '\n')
+            from--;
+          end = initials_end (text, length, from, FALSE);
+          if (end > from && end == span->start - 1 && !memchr (taken + from, TRUE, end - from) &&
+              !is_title_word (self, text, from, end))
+            {
+              gboolean monsieur = end - from == 2 && text[from] == 'M';
+              gsize before = from;
+
+              /* A title before "M.": "Dr M.", "Mme M." */
+              if (monsieur && before > 1)
+                {
+                  gsize word = before - 1;
+                  g_autofree char *folded = NULL;
+
+                  while (word > 0 && text[word - 1] != ' ' && text[word - 1] != '\n')
+                    word--;
+                  folded = rel_tokens_fold_word (text + word, before - 1 - word);
+                  monsieur = !g_hash_table_contains (self->titles, folded);
+                }
+              if (!monsieur)
+                {
+                  memset (taken + from, TRUE, end - from);
+                  g_ptr_array_add (phi, rel_phi_new (from, end, first_name));
+                }
+            }
+        }
+    }
+  if (phi->len > n_found)
+    g_ptr_array_sort (phi, compare_phi);
+}
+
 GPtrArray *
 rel_pseudonymizer_find (RelPseudonymizer *self,
                         const char       *text,
@@ -1532,6 +2066,7 @@ rel_pseudonymizer_find_in_tokens (RelPseudonymizer *self,
       kinds[w] = (guint8) GPOINTER_TO_UINT (found[w]);
     find_names (self, kinds, tokens, candidates);
     find_cities (self, kinds, tokens, candidates);
+    find_hospital_tails (self, tokens, candidates);
     mark_birth_dates (self, kinds, tokens, candidates);
   }
 
@@ -1553,6 +2088,7 @@ rel_pseudonymizer_find_in_tokens (RelPseudonymizer *self,
     }
   g_ptr_array_sort (phi, compare_phi);
   propagate (self, tokens, phi, taken);
+  add_initials (self, text, length, phi, taken);
 
   /* "Jean Pierre", "DUPONT DURAND": one span per name part. */
   {

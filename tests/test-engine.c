@@ -577,6 +577,101 @@ test_pseudonymization_propagation (void)
   g_assert_nonnull (strstr (pseudonymized, "NYHA III à IV"));
 }
 
+/* An address keeps its flat and building, its street number even after
+ * digits read one by one, an abbreviated word, a Corsican postcode; German
+ * and Dutch ways carry their number after the name. */
+static void
+test_pseudonymization_addresses (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Domicile : 9 impasse des Tilleuls, bât. C, 44300 Nantes\n"
+    "Ancienne adresse : 31 RUE DES ROSIERS, APPT 12, 69003 LYON\n"
+    "Né le 1 2 0 3 1 9 5 0 17 boulevard du Mal Leclerc, 13008 Marseille\n"
+    "Vacances au 5 chemin de la Plage 2B 220 Calvi.\n"
+    "Fabricant : Lindenstraße 4, 1010 Wien ; Kerkstraat 18, 2000 Antwerpen\n");
+
+  g_assert_true (has_phi (analysis, "9 impasse des Tilleuls, bât. C", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "31 RUE DES ROSIERS, APPT 12", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "17 boulevard du Mal Leclerc", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "1 2 0 3 1 9 5 0", "DATE_NAISSANCE"));
+  g_assert_true (has_phi (analysis, "5 chemin de la Plage", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "Lindenstraße 4", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "1010", "ZIP"));
+  g_assert_true (has_phi (analysis, "Wien", "VILLE"));
+  g_assert_true (has_phi (analysis, "Kerkstraat 18", "ADRESSE"));
+}
+
+/* A city goes on by its hyphens and linking words, keeps its CEDEX, stops
+ * before an establishment, and opens a dateline; a post box is an address. */
+static void
+test_pseudonymization_cities (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Kerbrendel, le 14 avril 2023\n"
+    "Patient, le 14/04/2023, a été revu.\n"
+    "Elle habite à Villers sur Orge avec sa fille, son fils vit à Saint-Rémy-de-Provence.\n"
+    "Correspondance : BP 2041, 35042 RENNES CEDEX 9\n"
+    "Secrétariat : CS 70512, 29609 Brest Cedex CHU Cavale Blanche\n"
+    "Départ prévu à Nice en Juin. Score CS 2 à l'admission.\n");
+
+  g_assert_true (has_phi (analysis, "Kerbrendel", "VILLE"));
+  g_assert_false (has_phi (analysis, "Patient", "VILLE"));
+  g_assert_true (has_phi (analysis, "Villers sur Orge", "VILLE"));
+  g_assert_true (has_phi (analysis, "Saint-Rémy-de-Provence", "VILLE"));
+  g_assert_true (has_phi (analysis, "BP 2041", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "RENNES CEDEX 9", "VILLE"));
+  g_assert_true (has_phi (analysis, "CS 70512", "ADRESSE"));
+  g_assert_true (has_phi (analysis, "29609", "ZIP"));
+  g_assert_true (has_phi (analysis, "Brest Cedex", "VILLE"));
+  g_assert_true (has_phi (analysis, "Nice", "VILLE"));
+  g_assert_false (has_phi (analysis, "CS 2", "ADRESSE"));
+}
+
+/* An establishment known by its name alone after "à", an English one by its
+ * last words; an eponym is no establishment. A stay number after "visite",
+ * with its dashes; an e-mail address with accents. */
+static void
+test_pseudonymization_establishments (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Transférée à Lariboisière puis suivie à la Timone.\n"
+    "Greffe réalisée au Kingsbridge University Hospital en 2019.\n"
+    "Kyste de la capsule de Tenon ; signe de Trousseau absent. The hospital stay was short.\n"
+    "Numéro de visite : V2023-00451\n"
+    "Contact : secrétariat.néphro@chu-exemple.fr\n");
+
+  g_assert_true (has_phi (analysis, "Lariboisière", "HOPITAL"));
+  g_assert_true (has_phi (analysis, "Timone", "HOPITAL"));
+  g_assert_true (has_phi (analysis, "Kingsbridge University Hospital", "HOPITAL"));
+  g_assert_false (has_phi (analysis, "Tenon", "HOPITAL"));
+  g_assert_false (has_phi (analysis, "Trousseau", "HOPITAL"));
+  g_assert_false (has_phi (analysis, "The hospital", "HOPITAL"));
+  g_assert_true (has_phi (analysis, "V2023-00451", "NDA"));
+  g_assert_true (has_phi (analysis, "secrétariat.néphro@chu-exemple.fr", "MAIL"));
+}
+
+/* Initials beside a name are the first name's, whole ("J.-M.", "P-A."); a
+ * lone "M." is "Monsieur" unless a title comes first; "Dr." is a title, and
+ * the "A" of "P-A." no "à" before a city. */
+static void
+test_pseudonymization_initials (void)
+{
+  g_autoptr(RelAnalysis) analysis = analyze_text (
+    "Vue par le Dr J.-M. KERGOAT puis par le Dr P-A. VAUCLIN.\n"
+    "Courrier à Mme M. Quillévéré. Transmis par LASSERRE M. le 12/03/2024.\n"
+    "Revu par M. TRÉGUER et par le Dr. Penhoat.\n");
+
+  g_assert_true (has_phi (analysis, "J.-M.", "PRENOM"));
+  g_assert_true (has_phi (analysis, "P-A.", "PRENOM"));
+  g_assert_true (has_phi (analysis, "VAUCLIN", "NOM"));
+  g_assert_false (has_phi (analysis, "VAUCLIN", "VILLE"));
+  g_assert_true (has_phi (analysis, "M.", "PRENOM"));
+  g_assert_true (has_phi (analysis, "TRÉGUER", "NOM"));
+  g_assert_false (has_phi (analysis, "Dr.", "PRENOM"));
+  g_assert_true (has_phi (analysis, "Penhoat", "NOM"));
+  g_assert_nonnull (strstr (rel_analysis_get_pseudonymized_text (analysis), "Revu par M. [NOM-"));
+}
+
 /* A long report runs its pseudonymization beside the other stages: the same
  * findings, copy after copy, as the short one alone. */
 static void
@@ -653,6 +748,11 @@ main (int    argc,
   g_test_add_func ("/engine/coding/yields", test_yields);
   g_test_add_func ("/engine/coding/external-causes", test_external_causes);
   g_test_add_func ("/engine/pseudonymization/propagation", test_pseudonymization_propagation);
+  g_test_add_func ("/engine/pseudonymization/addresses", test_pseudonymization_addresses);
+  g_test_add_func ("/engine/pseudonymization/cities", test_pseudonymization_cities);
+  g_test_add_func ("/engine/pseudonymization/establishments",
+                   test_pseudonymization_establishments);
+  g_test_add_func ("/engine/pseudonymization/initials", test_pseudonymization_initials);
   g_test_add_func ("/engine/long-report", test_long_report);
   g_test_add_func ("/engine/cancelled", test_cancelled);
 
