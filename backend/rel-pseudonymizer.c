@@ -614,6 +614,9 @@ typedef struct
   guint8 bits;  /* Trigger */
 } TriggerWord;
 
+static gboolean is_capitalised (const char     *text,
+                                const RelToken *token);
+
 /* The words carrying Trigger bits, in order, looked up once for all the
  * patterns. A word glued to digits ("dec1993", "IPPN1123") may hide any
  * trigger. */
@@ -625,27 +628,37 @@ find_triggers (RelPseudonymizer *self,
   GArray *words = g_array_new (FALSE, FALSE, sizeof (TriggerWord));
   g_autofree gpointer *bits = rel_tokens_lookup_words (tokens, self->triggers);
 
+  g_autofree guint8 *suffix_known = g_new0 (guint8, rel_tokens_get_n_words (tokens) + 1);
+  const char *text = rel_tokens_get_text (tokens);
+
   for (guint w = 0; w < rel_tokens_get_n_words (tokens); w++)
-    {
-      const char *folded = rel_tokens_get_word (tokens, w);
-      gsize length = strlen (folded);
-
-      if (is_mixed (folded))
-        bits[w] = GUINT_TO_POINTER (TRIGGER_ANY);
-      for (guint k = 0; k < self->street_suffixes->len; k++)
-        {
-          const char *suffix = g_ptr_array_index (self->street_suffixes, k);
-          gsize size = strlen (suffix);
-
-          if (length >= size && memcmp (folded + length - size, suffix, size) == 0)
-            bits[w] = GUINT_TO_POINTER (GPOINTER_TO_UINT (bits[w]) | TRIGGER_STREET_SUFFIX);
-        }
-    }
+    if (is_mixed (rel_tokens_get_word (tokens, w)))
+      bits[w] = GUINT_TO_POINTER (TRIGGER_ANY);
 
   for (guint i = 0; i < n; i++)
     {
-      TriggerWord word = { i, GPOINTER_TO_UINT (bits[rel_tokens_get (tokens, i)->word]) };
+      const RelToken *token = rel_tokens_get (tokens, i);
+      TriggerWord word = { i, 0 };
       gboolean number_before = FALSE;
+
+      /* A way named with its number after ("Lindenstraße 4") is written with
+       * a capital: only those words are looked at, once each. */
+      if (!suffix_known[token->word] && is_capitalised (text, token))
+        {
+          gsize length = strlen (token->folded);
+
+          suffix_known[token->word] = TRUE;
+          for (guint k = 0; k < self->street_suffixes->len; k++)
+            {
+              const char *suffix = g_ptr_array_index (self->street_suffixes, k);
+              gsize size = strlen (suffix);
+
+              if (length >= size && memcmp (token->folded + length - size, suffix, size) == 0)
+                bits[token->word] = GUINT_TO_POINTER (GPOINTER_TO_UINT (bits[token->word]) |
+                                                      TRIGGER_STREET_SUFFIX);
+            }
+        }
+      word.bits = GPOINTER_TO_UINT (bits[token->word]);
 
       if (word.bits == 0)
         continue;
@@ -1711,21 +1724,22 @@ find_hospital_tails (RelPseudonymizer *self,
                                        "his", "her", "their", "le", "la", "l", "un", "une", NULL };
   const char *text = rel_tokens_get_text (tokens);
   guint n = rel_tokens_get_n (tokens);
+  g_autofree gpointer *tails = NULL;
 
   if (self->hospital_tails == NULL)
     return;
+  tails = rel_tokens_lookup_words (tokens, self->hospital_tails);
   for (guint j = 0; j < n; j++)
     {
       int first;
       guint start;
 
-      if (!g_hash_table_contains (self->hospital_tails, rel_tokens_get (tokens, j)->folded))
+      if (tails[rel_tokens_get (tokens, j)->word] == NULL)
         continue;
       /* The longest tail: "university hospital" before "hospital". */
       first = -1;
       {
-        GPtrArray *list = g_hash_table_lookup (self->hospital_tails,
-                                               rel_tokens_get (tokens, j)->folded);
+        GPtrArray *list = tails[rel_tokens_get (tokens, j)->word];
 
         for (guint c = 0; c < list->len; c++)
           {
