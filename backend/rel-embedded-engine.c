@@ -28,6 +28,7 @@ struct _RelEmbeddedEngine
   RelQualifier   *qualifier;
   RelCoder       *coder;
   RelSummarizer  *summarizer;
+  GThreadPool    *pool;      /* where pseudonymization runs beside the rest */
 };
 
 static void rel_embedded_engine_iface_init (RelEngineInterface *iface);
@@ -86,8 +87,10 @@ drop_identifying (GArray    *matches,
 
 /* Pseudonymization needs nothing of the other stages but the tokens, and
  * they need nothing of it until identifying words are taken out of the
- * matches: on a long report it runs beside sections and matching. */
-#define PARALLEL_BYTES (64 * 1024)
+ * matches: past a few kilobytes it runs beside sections and matching, in a
+ * thread of GLib's shared pool (starting a thread per report cost more than
+ * it saved on a short one). */
+#define PARALLEL_BYTES (8 * 1024)
 
 typedef struct
 {
@@ -97,12 +100,14 @@ typedef struct
   GPtrArray        *phi;
   char             *pseudonymized;
   double            ms;
+  GMutex            lock;
+  GCond             finished;
+  gboolean          done;
 } Pseudonymization;
 
-static gpointer
-pseudonymize (gpointer data)
+static void
+pseudonymize (Pseudonymization *job)
 {
-  Pseudonymization *job = data;
   const char *text = rel_document_get_text (job->document);
   gsize length = rel_document_get_length (job->document);
   gint64 start = g_get_monotonic_time ();
@@ -111,7 +116,19 @@ pseudonymize (gpointer data)
   job->pseudonymized = rel_pseudonymizer_apply (job->pseudonymizer, text, length, job->phi,
                                                 REL_PSEUDO_PLACEHOLDER, 0);
   job->ms = (g_get_monotonic_time () - start) / 1000.0;
-  return NULL;
+}
+
+static void
+pseudonymize_in_pool (gpointer data,
+                      gpointer user_data)
+{
+  Pseudonymization *job = data;
+
+  pseudonymize (job);
+  g_mutex_lock (&job->lock);
+  job->done = TRUE;
+  g_cond_signal (&job->finished);
+  g_mutex_unlock (&job->lock);
 }
 
 static RelAnalysis *
@@ -128,7 +145,7 @@ rel_embedded_engine_analyze (RelEngine     *engine,
   GArray *sections, *timings;
   GPtrArray *mentions = NULL, *codes = NULL, *summary;
   Pseudonymization job = { self->pseudonymizer, NULL, document, NULL, NULL, 0 };
-  g_autoptr(GThread) thread = NULL;
+  gboolean pooled = FALSE;
   gint64 start = g_get_monotonic_time ();
   gint64 since = start;
   RelAnalysis *analysis;
@@ -142,9 +159,12 @@ rel_embedded_engine_analyze (RelEngine     *engine,
   add_timing (timings, "tokenize", &since);
 
   job.tokens = tokens;
+  g_mutex_init (&job.lock);
+  g_cond_init (&job.finished);
   /* Without a thread (none left to the process), in this one. */
-  if (rel_document_get_length (document) < PARALLEL_BYTES ||
-      (thread = g_thread_try_new ("rel-pseudonymize", pseudonymize, &job, NULL)) == NULL)
+  if (rel_document_get_length (document) >= PARALLEL_BYTES && self->pool != NULL)
+    pooled = g_thread_pool_push (self->pool, &job, NULL);
+  if (!pooled)
     pseudonymize (&job);
   since = g_get_monotonic_time ();
 
@@ -174,8 +194,15 @@ rel_embedded_engine_analyze (RelEngine     *engine,
     }
   add_timing (timings, "qualify", &since);
 
-  if (thread != NULL)
-    g_thread_join (g_steal_pointer (&thread));
+  if (pooled)
+    {
+      g_mutex_lock (&job.lock);
+      while (!job.done)
+        g_cond_wait (&job.finished, &job.lock);
+      g_mutex_unlock (&job.lock);
+    }
+  g_mutex_clear (&job.lock);
+  g_cond_clear (&job.finished);
   /* In the order of the pipeline, though it ran beside the stages after it. */
   timing.stage = "pseudonymize";
   timing.ms = job.ms;
@@ -229,6 +256,8 @@ rel_embedded_engine_dispose (GObject *object)
   g_clear_object (&self->coder);
   g_clear_object (&self->summarizer);
   g_clear_pointer (&self->stopwords, g_hash_table_unref);
+  if (self->pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, TRUE);
 
   G_OBJECT_CLASS (rel_embedded_engine_parent_class)->dispose (object);
 }
@@ -243,6 +272,9 @@ static void
 rel_embedded_engine_init (RelEmbeddedEngine *self)
 {
   self->stopwords = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Shared threads, as many as analyses run at once; NULL (every report in
+   * its caller's thread) if none can be had. */
+  self->pool = g_thread_pool_new (pseudonymize_in_pool, NULL, -1, FALSE, NULL);
 }
 
 RelEngine *
