@@ -844,6 +844,15 @@ on_address_after (GMatchInfo *info,
     }
 }
 
+static int
+compare_candidate_ends (gconstpointer a,
+                        gconstpointer b)
+{
+  const Candidate *ca = *(const Candidate * const *) a, *cb = *(const Candidate * const *) b;
+
+  return ca->end < cb->end ? -1 : ca->end > cb->end;
+}
+
 /* "… 1 1 0 1 9 8 5 42 avenue du Général de Gaulle": digits read one by one
  * run into the number of the street after them; that number belongs to the
  * address, and the run ends before it. */
@@ -851,21 +860,41 @@ static void
 yield_street_numbers (const char *text,
                       GArray     *candidates)
 {
+  g_autoptr(GPtrArray) by_end = g_ptr_array_sized_new (candidates->len);
+
+  /* The candidates ending inside an address are found by their end: every
+   * address against every candidate was quadratic in a long report. */
+  for (guint c = 0; c < candidates->len; c++)
+    g_ptr_array_add (by_end, &g_array_index (candidates, Candidate, c));
+  g_ptr_array_sort (by_end, compare_candidate_ends);
+
   for (guint a = 0; a < candidates->len; a++)
     {
       const Candidate *address = &g_array_index (candidates, Candidate, a);
+      guint address_start = address->start, address_end = address->end;
+      guint low = 0, high = by_end->len;
 
       if (!g_str_equal (address->label, "ADRESSE") || address->start == 0 ||
           text[address->start - 1] != ' ')
         continue;
-      for (guint c = 0; c < candidates->len; c++)
+      while (low < high)
         {
-          Candidate *other = &g_array_index (candidates, Candidate, c);
+          guint middle = low + (high - low) / 2;
 
-          if (c == a || other->start >= address->start || other->end <= address->start ||
-              other->end > address->end)
+          if (((Candidate *) g_ptr_array_index (by_end, middle))->end <= address_start)
+            low = middle + 1;
+          else
+            high = middle;
+        }
+      for (guint c = low; c < by_end->len; c++)
+        {
+          Candidate *other = g_ptr_array_index (by_end, c);
+
+          if (other->end > address_end)
+            break;
+          if (other == address || other->start >= address_start)
             continue;
-          other->end = address->start;
+          other->end = address_start;
           while (other->end > other->start && text[other->end - 1] == ' ')
             other->end--;
           /* What is left is read again: "1 2 0 3 1 9 5 0" is a date. */
