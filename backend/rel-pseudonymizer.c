@@ -1129,6 +1129,11 @@ static gboolean
 is_capitalised (const char     *text,
                 const RelToken *token)
 {
+  guchar first = (guchar) text[token->start];
+
+  /* Most words open on an ASCII letter: no decoding, no Unicode table. */
+  if (first < 0x80)
+    return g_ascii_isupper (first);
   return g_unichar_isupper (g_utf8_get_char (text + token->start));
 }
 
