@@ -1150,10 +1150,13 @@ is_particle (const RelToken *token)
 static gboolean
 opens_particle (const RelToken *token)
 {
-  static const char *particles[] = { "de", "du", "des", "d", NULL };
+  const char *f = token->folded;
 
-  /* Asked of most words of a report: the first letter first. */
-  return token->folded[0] == 'd' && g_strv_contains (particles, token->folded);
+  /* Asked of most words of a report, "de" the commonest: spelt out. */
+  return f[0] == 'd' &&
+         (f[1] == '\0' ||
+          ((f[1] == 'e' || f[1] == 'u') && f[2] == '\0') ||
+          (f[1] == 'e' && f[2] == 's' && f[3] == '\0'));
 }
 
 /* An initial: "J." */
