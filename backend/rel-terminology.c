@@ -307,6 +307,27 @@ chapter_row (RelTerminology  *self,
   return TRUE;
 }
 
+/* @folded: rel_text_fold() of @expression; @codes: nul-terminated. */
+static void
+add_synonym (RelTerminology     *self,
+             const char         *expression,
+             const char         *folded,
+             RelSynonymKind      kind,
+             const char * const *codes)
+{
+  RelSynonym *synonym = g_new0 (RelSynonym, 1);
+  g_autofree char *spaced = g_strconcat (" ", folded, NULL);
+  guint n_codes = g_strv_length ((char **) codes);
+
+  synonym->expression = g_string_chunk_insert (self->strings, expression);
+  synonym->folded = g_string_chunk_insert (self->strings, spaced);
+  synonym->kind = kind;
+  synonym->codes = g_new0 (const char *, n_codes + 1);
+  for (guint i = 0; i < n_codes; i++)
+    synonym->codes[i] = g_string_chunk_insert_const (self->strings, codes[i]);
+  g_ptr_array_add (self->synonyms, synonym);
+}
+
 static gboolean
 synonym_row (RelTerminology  *self,
              char           **fields,
@@ -315,7 +336,6 @@ synonym_row (RelTerminology  *self,
 {
   g_auto(GStrv) codes = NULL;
   g_autofree char *folded = NULL;
-  RelSynonym *synonym;
   RelSynonymKind kind;
   guint n_codes;
 
@@ -356,17 +376,9 @@ synonym_row (RelTerminology  *self,
       return FALSE;
     }
 
-  synonym = g_new0 (RelSynonym, 1);
-  synonym->expression = g_string_chunk_insert (self->strings, fields[0]);
-  {
-    g_autofree char *spaced = g_strconcat (" ", folded, NULL);
-    synonym->folded = g_string_chunk_insert (self->strings, spaced);
-  }
-  synonym->kind = kind;
-  synonym->codes = g_new0 (const char *, n_codes + 1);
   for (guint i = 0; i < n_codes; i++)
-    synonym->codes[i] = g_string_chunk_insert_const (self->strings, g_strstrip (codes[i]));
-  g_ptr_array_add (self->synonyms, synonym);
+    g_strstrip (codes[i]);
+  add_synonym (self, fields[0], folded, kind, (const char * const *) codes);
 
   return TRUE;
 }
@@ -457,7 +469,6 @@ frequent_row (RelTerminology  *self,
 {
   RelConcept *concept = g_hash_table_lookup (self->by_code, fields[0]);
   g_autofree char *folded = NULL;
-  RelSynonym *synonym;
 
   if (concept == NULL)
     return TRUE;
@@ -466,19 +477,9 @@ frequent_row (RelTerminology  *self,
     return TRUE;
 
   folded = rel_text_fold (fields[2], -1);
-  if (*folded == '\0' || g_str_equal (folded, concept->folded + 1))
-    return TRUE;
-  synonym = g_new0 (RelSynonym, 1);
-  synonym->expression = g_string_chunk_insert (self->strings, fields[2]);
-  {
-    g_autofree char *spaced = g_strconcat (" ", folded, NULL);
-
-    synonym->folded = g_string_chunk_insert (self->strings, spaced);
-  }
-  synonym->kind = REL_SYNONYM_TERM;
-  synonym->codes = g_new0 (const char *, 2);
-  synonym->codes[0] = concept->code;
-  g_ptr_array_add (self->synonyms, synonym);
+  if (*folded != '\0' && !g_str_equal (folded, concept->folded + 1))
+    add_synonym (self, fields[2], folded, REL_SYNONYM_TERM,
+                 (const char * const[]) { concept->code, NULL });
   return TRUE;
 }
 
