@@ -11,22 +11,7 @@
 #include <stdlib.h>
 
 #include "rel-embedded-engine.h"
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double da = *(const double *) a, db = *(const double *) b;
-
-  return da < db ? -1 : da > db;
-}
-
-static double
-median (GArray *times)
-{
-  g_array_sort (times, compare_doubles);
-  return g_array_index (times, double, times->len / 2);
-}
+#include "bench-common.h"
 
 /* A field of /proc/self/status in kB ("VmHWM"), or -1. */
 static long
@@ -239,7 +224,7 @@ main (int    argc,
       add_int (builder, "bytes", rel_document_get_length (document));
       /* Per pass, in pass order, before median() sorts them. */
       add_doubles (builder, "ms", g_ptr_array_index (report_ms, d));
-      add_double (builder, "median_ms", median (g_ptr_array_index (report_ms, d)));
+      add_double (builder, "median_ms", bench_median (g_ptr_array_index (report_ms, d)));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

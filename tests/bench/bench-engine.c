@@ -8,15 +8,7 @@
 #include <stdio.h>
 
 #include "rel-embedded-engine.h"
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double da = *(const double *) a, db = *(const double *) b;
-
-  return da < db ? -1 : da > db;
-}
+#include "bench-common.h"
 
 static double
 median_ms (RelEngine   *engine,
@@ -35,46 +27,7 @@ median_ms (RelEngine   *engine,
       g_assert_no_error (error);
       g_array_append_val (times, ms);
     }
-  g_array_sort (times, compare_doubles);
-  return g_array_index (times, double, times->len / 2);
-}
-
-/* A report of about @size bytes made of the fictitious samples, repeated. */
-static RelDocument *
-make_report (const char *samples,
-             gsize       size)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GDir) dir = g_dir_open (samples, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, ".txt"))
-      g_ptr_array_add (names, g_build_filename (samples, name, NULL));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
-
-  while (text->len < size)
-    {
-      for (guint i = 0; i < names->len && text->len < size; i++)
-        {
-          g_autofree char *contents = NULL;
-
-          g_assert_true (g_file_get_contents (names->pdata[i], &contents, NULL, NULL));
-          g_string_append (text, contents);
-          g_string_append_c (text, '\n');
-        }
-    }
-  /* Cut at a line end near the size asked. */
-  while (text->len > size && text->str[size] != '\n')
-    size++;
-  g_string_truncate (text, MIN (text->len, size + 1));
-
-  bytes = g_bytes_new (text->str, text->len);
-  return rel_document_new_from_bytes (bytes, "bench.txt", 4 * size + 1024, &error);
+  return bench_median (times);
 }
 
 static long
@@ -133,8 +86,8 @@ main (int    argc,
   g_assert_no_error (error);
   engine_ms = (g_get_monotonic_time () - start) / 1000.0;
 
-  small = make_report (samples, 5 * 1024);
-  large = make_report (samples, 1024 * 1024);
+  small = bench_make_report (samples, 5 * 1024);
+  large = bench_make_report (samples, 1024 * 1024);
   g_assert_nonnull (small);
   g_assert_nonnull (large);
 
@@ -164,7 +117,7 @@ main (int    argc,
 
         g_array_append_val (times, s);
       }
-    g_array_sort (times, compare_doubles);
+    bench_sort (times);
     printf ("%-52s %8.1f MB/s %6s MB/s\n", "pseudonymization of the 1 MB report, median of 5",
             rel_document_get_length (large) / 1048576.0 / g_array_index (times, double, 2), "> 20");
   }

@@ -12,6 +12,7 @@
 
 #include "rel-embedded-engine.h"
 #include "rel-http-engine.h"
+#include "bench-common.h"
 
 #define RUNS      50
 #define WARM_UP   3
@@ -266,59 +267,6 @@ server_thread (gpointer data)
   return NULL;
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double da = *(const double *) a, db = *(const double *) b;
-
-  return da < db ? -1 : da > db;
-}
-
-static double
-median (GArray *values)
-{
-  g_array_sort (values, compare_doubles);
-  return g_array_index (values, double, values->len / 2);
-}
-
-/* A report of about @size bytes made of the fictitious samples. */
-static RelDocument *
-make_report (const char *samples,
-             gsize       size)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GDir) dir = g_dir_open (samples, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_suffix (name, ".txt"))
-      g_ptr_array_add (names, g_build_filename (samples, name, NULL));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
-
-  while (text->len < size)
-    {
-      for (guint i = 0; i < names->len && text->len < size; i++)
-        {
-          g_autofree char *contents = NULL;
-
-          g_assert_true (g_file_get_contents (names->pdata[i], &contents, NULL, NULL));
-          g_string_append (text, contents);
-          g_string_append_c (text, '\n');
-        }
-    }
-  while (text->len > size && text->str[size] != '\n')
-    size++;
-  g_string_truncate (text, MIN (text->len, size + 1));
-
-  bytes = g_bytes_new (text->str, text->len);
-  return rel_document_new_from_bytes (bytes, "bench.txt", 4 * size + 1024, &error);
-}
-
 static RelAnalysis *
 timed_analyze (RelEngine   *engine,
                RelDocument *document,
@@ -361,7 +309,7 @@ main (int    argc,
   g_assert_no_error (error);
   embedded = rel_embedded_engine_new (terminology, &error);
   g_assert_no_error (error);
-  document = make_report (samples, 5 * 1024);
+  document = bench_make_report (samples, 5 * 1024);
   g_assert_nonnull (document);
 
   /* The server quotes what the embedded engine found, as a model would. */
@@ -419,14 +367,14 @@ main (int    argc,
       g_array_append_val (own_ms, own);
     }
 
-  own = median (own_ms);
+  own = bench_median (own_ms);
   printf ("HTTP engine, %zu byte report, in-process llama-server, %u codes in the reply,"
           " %u in the analysis\n", rel_document_get_length (document), n_codes, n_result);
   printf ("%-56s %8s    %8s\n", "", "measured", "target");
-  printf ("%-56s %8.2f ms\n", "embedded analysis, median of 50", median (embedded_ms));
+  printf ("%-56s %8.2f ms\n", "embedded analysis, median of 50", bench_median (embedded_ms));
   printf ("%-56s %8.2f ms\n", "HTTP analysis (embedded included), median of 50",
-          median (http_ms));
-  printf ("%-56s %8.2f ms\n", "the server's own time, median of 50", median (server_ms));
+          bench_median (http_ms));
+  printf ("%-56s %8.2f ms\n", "the server's own time, median of 50", bench_median (server_ms));
   printf ("%-56s %8.2f ms %8s ms   %s\n", "the engine's own time per report, median of 50",
           own, "< 5", own < TARGET_MS ? "PASS" : "FAIL");
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "rel-store-private.h"
+#include "bench-common.h"
 
 #define DECISION_DOCUMENTS 100
 #define DECISION_CODES     100 /* per document; the first SUGGESTED were suggested */
@@ -29,26 +30,10 @@
 #define DECISIONS_TARGET_S 2.0
 #define WORKLIST_TARGET_MS 200.0
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double da = *(const double *) a, db = *(const double *) b;
-
-  return da < db ? -1 : da > db;
-}
-
-static double
-median (GArray *times)
-{
-  g_array_sort (times, compare_doubles);
-  return g_array_index (times, double, times->len / 2);
-}
-
 static double
 maximum (GArray *times)
 {
-  g_array_sort (times, compare_doubles);
+  bench_sort (times);
   return g_array_index (times, double, times->len - 1);
 }
 
@@ -516,13 +501,13 @@ print_timings (const char *what,
   g_snprintf (label, sizeof label, "%s, median of %u", what, t->total->len);
   g_assert_cmpuint (strlen (label), <=, 56);
   if (judged)
-    printf ("%-56s %8.1f ms %7s ms   %s\n", label, median (t->total), "< 200",
+    printf ("%-56s %8.1f ms %7s ms   %s\n", label, bench_median (t->total), "< 200",
             verdict (worst < WORKLIST_TARGET_MS));
   else
-    printf ("%-56s %8.1f ms\n", label, median (t->total));
+    printf ("%-56s %8.1f ms\n", label, bench_median (t->total));
   printf ("%-56s %8.1f ms\n", "  slowest", worst);
   printf ("  (medians: open %.1f ms, count %.1f ms, first page %.1f ms)\n",
-          median (t->open), median (t->count), median (t->list));
+          bench_median (t->open), bench_median (t->count), bench_median (t->list));
   return !judged || worst < WORKLIST_TARGET_MS;
 }
 

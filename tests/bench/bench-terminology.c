@@ -8,22 +8,7 @@
 #include <stdio.h>
 
 #include "rel-terminology.h"
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double da = *(const double *) a, db = *(const double *) b;
-
-  return da < db ? -1 : da > db;
-}
-
-static double
-median (GArray *times)
-{
-  g_array_sort (times, compare_doubles);
-  return g_array_index (times, double, times->len / 2);
-}
+#include "bench-common.h"
 
 static double
 now_ms (void)
@@ -165,11 +150,11 @@ main (int    argc,
   printf ("%-44s %10s %10s\n", "CIM-10 terminology (full ATIH, 42,886 rows)", "measured", "target");
   printf ("%-44s %8.0f ms %7s ms\n", "import of LIBCIM10MULTI.TXT (CP1252)", import_atih_ms, "< 2000");
   printf ("%-44s %8.0f ms %7s ms\n", "import of the CSV", import_csv_ms, "< 2000");
-  printf ("%-44s %8.1f ms %7s ms\n", "load at start-up (median of 15)", median (load_times),
+  printf ("%-44s %8.1f ms %7s ms\n", "load at start-up (median of 15)", bench_median (load_times),
           "< 100");
-  printf ("%-44s %8.2f ms %7s ms\n", "search (median of 75 queries)", median (search_times),
+  printf ("%-44s %8.2f ms %7s ms\n", "search (median of 75 queries)", bench_median (search_times),
           "< 20");
-  g_array_sort (search_times, compare_doubles);
+  bench_sort (search_times);
   printf ("%-44s %8.2f ms %7s ms\n", "search (slowest)",
           g_array_index (search_times, double, search_times->len - 1), "< 20");
   printf ("codes imported: %u\n", n_codes);
